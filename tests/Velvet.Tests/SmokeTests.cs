@@ -1,0 +1,7 @@
+namespace Velvet.Tests;
+
+public class SmokeTests
+{
+    [Fact]
+    public void Runs() => Assert.True(true);
+}
