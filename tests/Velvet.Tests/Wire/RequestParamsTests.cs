@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Velvet.Api.Wire;
 
 namespace Velvet.Tests.Wire;
@@ -225,5 +226,31 @@ public class RequestParamsTests
 
         Assert.Same(first, bound);
         Assert.Equal("1", bound!.Str("a"));
+    }
+
+    [Fact]
+    public async Task Overlong_multipart_boundary_is_read_like_any_other()
+    {
+        var boundary = new string('b', 500);
+        var body = Utf8($"--{boundary}\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--{boundary}--\r\n");
+
+        var p = await Read(Request("POST", "", $"multipart/form-data; boundary={boundary}", body));
+
+        Assert.Equal("1", p.Str("a"));
+    }
+
+    [Fact]
+    public async Task Minimal_api_handler_binds_request_params_as_a_parameter()
+    {
+        var handler = RequestDelegateFactory.Create((RequestParams p) => p.Hash("contact")?.Str("email") ?? "none").RequestDelegate;
+        var context = Request("GET", "", "application/x-www-form-urlencoded", Utf8("contact[email]=a@b.com"));
+        context.RequestServices = new ServiceCollection().BuildServiceProvider();
+        context.Response.Body = new MemoryStream();
+
+        await handler(context);
+
+        context.Response.Body.Position = 0;
+        using var reader = new StreamReader(context.Response.Body);
+        Assert.Equal("a@b.com", await reader.ReadToEndAsync());
     }
 }
