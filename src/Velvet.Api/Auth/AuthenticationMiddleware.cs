@@ -1,0 +1,95 @@
+using Microsoft.EntityFrameworkCore;
+using Velvet.Api.Storage;
+using Velvet.Api.Venues;
+using Velvet.Api.Wire;
+
+namespace Velvet.Api.Auth;
+
+/// <summary>
+/// Resolves auth_token (parameter, or Authorization: Bearer) to a <see cref="Caller"/> and fills the
+/// <see cref="Tenant"/> that every query filter reads. Unknown tokens and deactivated users answer 423
+/// on every v1 endpoint, as deployed clients expect.
+/// </summary>
+internal sealed class AuthenticationMiddleware(RequestDelegate next)
+{
+    public const string DeactivatedMessage = "User has been deactivated";
+    public const string InvalidTokenMessage = "Invalid authentication token";
+    private static readonly TimeSpan LastUsedPrecision = TimeSpan.FromMinutes(5);
+
+    public async Task InvokeAsync(HttpContext context, VelvetDb db, Caller caller, TimeProvider time)
+    {
+        var endpoint = context.GetEndpoint();
+        if (endpoint is null || endpoint.Metadata.GetMetadata<PublicEndpoint>() is not null
+            || !context.Request.Path.StartsWithSegments("/api/v1"))
+        {
+            await next(context);
+            return;
+        }
+
+        var parameters = (await RequestParams.BindAsync(context))!;
+        var token = parameters.Str("auth_token") ?? BearerToken(context.Request);
+        if (string.IsNullOrEmpty(token))
+        {
+            throw new ApiException(StatusCodes.Status423Locked, InvalidTokenMessage);
+        }
+
+        await AuthenticateAsync(db, caller, token, time.GetUtcNow().UtcDateTime, context.RequestAborted);
+        await next(context);
+    }
+
+    /// <summary>Shared by v1 and v2 (server keys are accepted as auth_token on both).</summary>
+    public static async Task AuthenticateAsync(VelvetDb db, Caller caller, string token, DateTime now, CancellationToken ct)
+    {
+        var hash = Secrets.Hash(token);
+        var device = await db.Devices.IgnoreQueryFilters().Include(d => d.User)
+            .FirstOrDefaultAsync(d => d.TokenHash == hash, ct);
+        if (device?.User is { } user)
+        {
+            if (!user.Active)
+            {
+                throw new ApiException(StatusCodes.Status423Locked, DeactivatedMessage);
+            }
+
+            var company = await db.Companies.AsNoTracking().FirstAsync(c => c.Id == user.CompanyId, ct);
+            caller.SignedInUser(user, device, WireTime.Zone(company.TimeZoneId));
+            var venueIds = await db.UserVenues.IgnoreQueryFilters()
+                .Where(v => v.UserId == user.Id).Select(v => v.VenueId).ToArrayAsync(ct);
+            db.Tenant.UseCompany(user.CompanyId, venueIds, VenueFilter.Apply(user.VenueFilter, venueIds));
+            if (now - device.LastUsedAt > LastUsedPrecision)
+            {
+                device.LastUsedAt = now;
+                await db.SaveChangesAsync(ct);
+            }
+
+            return;
+        }
+
+        var key = await db.ApiKeys.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(k => k.TokenHash == hash, ct);
+        if (key is null)
+        {
+            throw new ApiException(StatusCodes.Status423Locked, InvalidTokenMessage);
+        }
+
+        if (!key.Active)
+        {
+            throw new ApiException(StatusCodes.Status423Locked, "API key has been deactivated");
+        }
+
+        await UseServerKeyAsync(db, caller, key, ct);
+    }
+
+    public static async Task UseServerKeyAsync(VelvetDb db, Caller caller, ApiKey key, CancellationToken ct)
+    {
+        var company = await db.Companies.AsNoTracking().FirstAsync(c => c.Id == key.CompanyId, ct);
+        caller.ServerKey(key, WireTime.Zone(company.TimeZoneId));
+        var venueIds = await db.Venues.IgnoreQueryFilters()
+            .Where(v => v.CompanyId == key.CompanyId).Select(v => v.Id).ToArrayAsync(ct);
+        db.Tenant.UseCompany(key.CompanyId, venueIds, venueIds);
+    }
+
+    private static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
+    }
+}

@@ -1,0 +1,172 @@
+using System.CommandLine;
+using Microsoft.EntityFrameworkCore;
+using Velvet.Api.Staff;
+using Velvet.Api.Storage;
+
+namespace Velvet.Api.Cli;
+
+/// <summary>
+/// Operator verbs on the same executable: `dotnet run --project src/Velvet.Api -- users add …`.
+/// They use the same configuration (Velvet__Database, ConnectionStrings__Postgres, …) as the server.
+/// </summary>
+internal static class CliApp
+{
+    private static readonly string[] Verbs = ["migrate", "users", "keys", "companies", "venues"];
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null)
+    {
+        output ??= Console.Out;
+        var root = new RootCommand("Velvet operator commands");
+        root.Subcommands.Add(Migrate(output));
+        root.Subcommands.Add(Companies(output));
+        root.Subcommands.Add(Venues(output));
+        root.Subcommands.Add(Users(output));
+        root.Subcommands.Add(Keys(output));
+        return await root.Parse(args).InvokeAsync();
+    }
+
+    private static Command Migrate(TextWriter output)
+    {
+        var command = new Command("migrate", "Apply pending database migrations");
+        command.SetAction(async (_, ct) =>
+        {
+            await using var host = await CliHost.StartAsync(migrate: false, ct);
+            await StorageSetup.MigrateAsync(host.Services, ct);
+            await output.WriteLineAsync("Database is up to date.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Companies(TextWriter output)
+    {
+        var name = new Option<string>("--name") { Required = true, Description = "Company name" };
+        var zone = new Option<string>("--time-zone") { Description = "IANA time zone", DefaultValueFactory = _ => "America/Los_Angeles" };
+        var add = new Command("add", "Create a company") { name, zone };
+        add.SetAction((result, ct) => CliHost.RunAsync(output, async (accounts, _) =>
+        {
+            var company = await accounts.AddCompanyAsync(result.GetValue(name)!, result.GetValue(zone)!, ct);
+            await output.WriteLineAsync($"company {company.Id} {company.Name} ({company.TimeZoneId})");
+        }, ct));
+        return new Command("companies", "Manage companies") { add };
+    }
+
+    private static Command Venues(TextWriter output)
+    {
+        var company = new Option<int>("--company") { Required = true, Description = "Company id" };
+        var name = new Option<string>("--name") { Required = true, Description = "Venue name" };
+        var type = new Option<string?>("--type") { Description = "Venue type (Nightclub, Lounge, …)" };
+        var add = new Command("add", "Create a venue") { company, name, type };
+        add.SetAction((result, ct) => CliHost.RunAsync(output, async (accounts, _) =>
+        {
+            var venue = await accounts.AddVenueAsync(result.GetValue(company), result.GetValue(name)!, result.GetValue(type), ct);
+            await output.WriteLineAsync($"venue {venue.Id} {venue.Name}");
+        }, ct));
+        return new Command("venues", "Manage venues") { add };
+    }
+
+    private static Command Users(TextWriter output)
+    {
+        var company = new Option<int>("--company") { Required = true, Description = "Company id" };
+        var email = new Option<string>("--email") { Required = true, Description = "Sign-in e-mail" };
+        var password = new Option<string>("--password") { Required = true, Description = "Initial password" };
+        var first = new Option<string>("--first-name") { Required = true, Description = "First name" };
+        var last = new Option<string?>("--last-name") { Description = "Last name" };
+        var department = new Option<string?>("--department") { Description = "Department, e.g. \"VIP Host\"" };
+        var venues = new Option<int[]>("--venue") { Description = "Venue id (repeat); the first is home", AllowMultipleArgumentsPerToken = true };
+        var admin = new Option<bool>("--admin") { Description = "Every permission" };
+        var add = new Command("add", "Create a user") { company, email, password, first, last, department, venues, admin };
+        add.SetAction((result, ct) => CliHost.RunAsync(output, async (accounts, _) =>
+        {
+            var permissions = result.GetValue(admin) ? Permissions.All() : new Permissions().Grant("Contact", Permissions.Read);
+            var venueIds = result.GetValue(venues) ?? [];
+            var user = await accounts.AddUserAsync(result.GetValue(company), result.GetValue(email)!, result.GetValue(password)!,
+                result.GetValue(first)!, result.GetValue(last), result.GetValue(department), permissions, venueIds,
+                venueIds.Length > 0 ? venueIds[0] : null, ct);
+            await output.WriteLineAsync($"user {user.Id} {user.Email}");
+        }, ct));
+
+        var deactivateEmail = new Option<string>("--email") { Required = true, Description = "Sign-in e-mail" };
+        var deactivate = new Command("deactivate", "Deactivate a user: every request of theirs answers 423") { deactivateEmail };
+        deactivate.SetAction((result, ct) => CliHost.RunAsync(output, async (accounts, _) =>
+        {
+            var found = await accounts.SetActiveAsync(result.GetValue(deactivateEmail)!, active: false, ct);
+            await output.WriteLineAsync(found ? "deactivated" : "no such user");
+            return found ? 0 : 1;
+        }, ct));
+        return new Command("users", "Manage users") { add, deactivate };
+    }
+
+    private static Command Keys(TextWriter output)
+    {
+        var company = new Option<int>("--company") { Required = true, Description = "Company id" };
+        var name = new Option<string>("--name") { Required = true, Description = "What the key is for" };
+        var userName = new Option<string?>("--v2-user") { Description = "v2 (X-WSSE) user name" };
+        var add = new Command("add", "Create a server-to-server key; prints its token and v2 secret once") { company, name, userName };
+        add.SetAction((result, ct) => CliHost.RunAsync(output, async (accounts, _) =>
+        {
+            var (key, token, secret) = await accounts.AddApiKeyAsync(result.GetValue(company), result.GetValue(name)!,
+                null, result.GetValue(userName), null, ct);
+            await output.WriteLineAsync($"key {key.Id} {key.Name}\nauth_token: {token}\nv2 user: {key.V2UserName}\nv2 secret: {secret}");
+        }, ct));
+        return new Command("keys", "Manage server-to-server API keys") { add };
+    }
+}
+
+/// <summary>The services of the server without its web host, for one CLI verb.</summary>
+internal sealed class CliHost : IAsyncDisposable
+{
+    private readonly ServiceProvider _provider;
+
+    private CliHost(ServiceProvider provider) => _provider = provider;
+
+    public IServiceProvider Services => _provider;
+
+    public static async Task<CliHost> StartAsync(bool migrate, CancellationToken ct)
+    {
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddVelvet(configuration);
+        var host = new CliHost(services.BuildServiceProvider());
+        if (migrate)
+        {
+            await StorageSetup.MigrateAsync(host.Services, ct);
+        }
+
+        return host;
+    }
+
+    public static Task<int> RunAsync(TextWriter output, Func<Accounts, VelvetDb, Task> action, CancellationToken ct) =>
+        RunAsync(output, async (accounts, db) =>
+        {
+            await action(accounts, db);
+            return 0;
+        }, ct);
+
+    public static async Task<int> RunAsync(TextWriter output, Func<Accounts, VelvetDb, Task<int>> action, CancellationToken ct)
+    {
+        await using var host = await StartAsync(migrate: true, ct);
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VelvetDb>();
+        db.Tenant.UseSystem();
+        try
+        {
+            return await action(scope.ServiceProvider.GetRequiredService<Accounts>(), db);
+        }
+        catch (Exception e) when (e is ArgumentException or DbUpdateException)
+        {
+            await output.WriteLineAsync("error: " + e.Message);
+            return 1;
+        }
+    }
+
+    public ValueTask DisposeAsync() => _provider.DisposeAsync();
+}

@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Velvet.Api.Auth;
+using Velvet.Api.Staff;
+using Velvet.Api.Wire;
+
+namespace Velvet.Api.Storage;
+
+/// <summary>Everything the web host and the CLI share: options, storage, security, senders.</summary>
+internal static class ServiceSetup
+{
+    /// <summary>Requests beyond this are refused before they are parsed (uploads included).</summary>
+    public const long MaxRequestBodyBytes = 10 * 1024 * 1024;
+
+    public static IServiceCollection AddVelvet(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(VelvetOptions.Section).Get<VelvetOptions>() ?? new VelvetOptions();
+        var smtp = configuration.GetSection("Velvet:Smtp").Get<SmtpOptions>() ?? new SmtpOptions();
+        services.AddSingleton(options);
+        services.AddSingleton(smtp);
+        services.AddSingleton(TimeProvider.System);
+        services.AddVelvetStorage(configuration);
+        services.AddScoped<Caller>();
+        services.AddScoped<Accounts>();
+        services.AddScoped<DemoData>();
+        services.AddSingleton<PasswordHasher<User>>();
+        services.AddSingleton<IEmailSender>(sp => string.IsNullOrEmpty(smtp.Host)
+            ? new OutboxEmailSender(options, smtp)
+            : new SmtpEmailSender(smtp));
+        services.AddSingleton<ISmsSender, OutboxSmsSender>();
+        services.AddDataProtection().SetApplicationName("Velvet")
+            .PersistKeysToFileSystem(new DirectoryInfo(options.DataPath("keys")));
+        services.AddVelvetRateLimits(configuration);
+        services.AddSingleton(ParamLimits.Default);
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        services.ConfigureHttpJsonOptions(json => WireJson.Configure(json.SerializerOptions));
+        return services;
+    }
+}

@@ -1,0 +1,85 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Velvet.Api.Storage;
+
+internal static class StorageSetup
+{
+    public static IServiceCollection AddVelvetStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(VelvetOptions.Section).Get<VelvetOptions>() ?? new VelvetOptions();
+        services.AddScoped<Tenant>();
+        if (options.UsePostgres)
+        {
+            var connectionString = configuration.GetConnectionString("Postgres")
+                ?? throw new InvalidOperationException("Velvet:Database is Postgres but ConnectionStrings:Postgres is not set");
+            services.AddDbContext<VelvetDb, PostgresVelvetDb>(o => UsePostgres(o, connectionString));
+        }
+        else
+        {
+            Directory.CreateDirectory(options.DataPath());
+            var connectionString = configuration.GetConnectionString("Sqlite")
+                ?? $"Data Source={options.DataPath("velvet.db")};Default Timeout=30";
+            services.AddDbContext<VelvetDb, SqliteVelvetDb>(o => UseSqlite(o, connectionString));
+        }
+
+        return services;
+    }
+
+    public static void UseSqlite(DbContextOptionsBuilder builder, string connectionString) =>
+        builder.UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
+            .AddInterceptors(new SqliteWalInterceptor());
+
+    public static void UsePostgres(DbContextOptionsBuilder builder, string connectionString) =>
+        builder.UseNpgsql(connectionString, o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName));
+
+    /// <summary>Applies the pending migrations of whichever engine is configured.</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VelvetDb>();
+        db.Tenant.UseSystem();
+        await db.Database.MigrateAsync(ct);
+    }
+}
+
+/// <summary>WAL lets readers (Last Changes polls) run while a writer commits; set once per connection.</summary>
+internal sealed class SqliteWalInterceptor : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+{
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData) =>
+        Pragmas(connection);
+
+    public override Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Pragmas(connection);
+        return Task.CompletedTask;
+    }
+
+    private static void Pragmas(System.Data.Common.DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+        command.ExecuteNonQuery();
+    }
+}
+
+/// <summary>Lets dotnet-ef build each provider's context to add a migration to Migrations/Sqlite or Migrations/Postgres.</summary>
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteVelvetDb>
+{
+    public SqliteVelvetDb CreateDbContext(string[] args)
+    {
+        var builder = new DbContextOptionsBuilder<SqliteVelvetDb>();
+        StorageSetup.UseSqlite(builder, "Data Source=design.db");
+        return new SqliteVelvetDb(builder.Options, new Tenant());
+    }
+}
+
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresVelvetDb>
+{
+    public PostgresVelvetDb CreateDbContext(string[] args)
+    {
+        var builder = new DbContextOptionsBuilder<PostgresVelvetDb>();
+        StorageSetup.UsePostgres(builder, "Host=127.0.0.1;Database=velvet_design");
+        return new PostgresVelvetDb(builder.Options, new Tenant());
+    }
+}

@@ -1,0 +1,26 @@
+namespace Velvet.Api.Venues;
+
+/// <summary>venues.md's {venue#HASH}.</summary>
+internal sealed record VenueJson(
+    int Id,
+    string Name,
+    string? Email,
+    string? Location,
+    double? Longitude,
+    double? Latitude,
+    string? Phone,
+    string? Website,
+    string? Facebook,
+    string? Twitter,
+    string? Instagram,
+    string? VenueType,
+    int Timezone,
+    string? Description,
+    string? LogoThumb200Url)
+{
+    /// <summary>timezone is the UTC offset in hours, as the original API sent it.</summary>
+    public static VenueJson From(Venue venue, TimeZoneInfo zone) =>
+        new(venue.Id, venue.Name, venue.Email, venue.Location, venue.Longitude, venue.Latitude, venue.Phone, venue.Website,
+            venue.Facebook, venue.Twitter, venue.Instagram, venue.VenueType, (int)zone.GetUtcOffset(DateTime.UtcNow).TotalHours,
+            venue.Description, venue.LogoPath is null ? null : $"/uploads/{venue.LogoPath}/thumb_200.jpg");
+}

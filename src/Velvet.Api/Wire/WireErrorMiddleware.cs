@@ -1,0 +1,114 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.WebUtilities;
+
+
+namespace Velvet.Api.Wire;
+
+/// <summary>
+/// Outermost v1/v2 guard: client mistakes become the API's error body with their status, anything else
+/// a 500 in the same format — never a stack trace.
+/// </summary>
+internal sealed class WireErrorMiddleware(RequestDelegate next, ILogger<WireErrorMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (ApiException e)
+        {
+            await WriteAsync(context, e.StatusCode, e.Message, e.Errors);
+        }
+        catch (MalformedParamsException e)
+        {
+            await WriteAsync(context, StatusCodes.Status400BadRequest, e.Message);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel's own limits (body too large, bad framing, a form over its key limit).
+            var status = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? e.StatusCode : StatusCodes.Status400BadRequest;
+            await WriteAsync(context, status, status == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Malformed request");
+        }
+        catch (InvalidDataException)
+        {
+            // ASP.NET's form reader: too many keys, a key or value over its length limit, broken multipart.
+            await WriteAsync(context, StatusCodes.Status400BadRequest, "Malformed request body");
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; there is nobody to answer.
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path.Value);
+            await WriteAsync(context, StatusCodes.Status500InternalServerError, "Internal server error");
+        }
+    }
+
+    private static Task WriteAsync(HttpContext context, int status, string message, IReadOnlyDictionary<string, string[]>? errors = null)
+    {
+        if (context.Request.Path.StartsWithSegments("/api/v2"))
+        {
+            return V2Envelope.WriteErrorAsync(context, status, status >= 500 ? 1 : 10001, message);
+        }
+
+        return ApiErrors.WriteAsync(context, status, message, errors);
+    }
+}
+
+/// <summary>Lets the rest of the pipeline know which paths follow the v2 envelope.</summary>
+internal static class V2Envelope
+{
+    public static Task WriteErrorAsync(HttpContext context, int status, int replyCode, string message)
+    {
+        if (context.Response.HasStarted)
+        {
+            return Task.CompletedTask;
+        }
+
+        context.Response.Clear();
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(new { replyCode, replyText = message, data = (object?)null });
+    }
+}
+
+/// <summary>Rails routes take an optional ".json" format suffix; strip it before routing.</summary>
+internal sealed class JsonSuffixMiddleware(RequestDelegate next)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value;
+        if (path is not null && path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && path.Length > 5)
+        {
+            context.Request.Path = new PathString(path[..^5]);
+        }
+
+        return next(context);
+    }
+}
+
+internal static class WirePipeline
+{
+    /// <summary>Statuses the framework produces with no body (404 no route, 405 wrong method) get the API's error body.</summary>
+    public static Task WriteEmptyStatusAsync(StatusCodeContext statusContext)
+    {
+        var context = statusContext.HttpContext;
+        var status = context.Response.StatusCode;
+        var message = status switch
+        {
+            StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed => "Record not found or wrong url",
+            StatusCodes.Status413PayloadTooLarge => "Request body too large",
+            StatusCodes.Status429TooManyRequests => "Too many requests",
+            _ => ReasonPhrases.GetReasonPhrase(status),
+        };
+        if (status == StatusCodes.Status405MethodNotAllowed)
+        {
+            status = StatusCodes.Status404NotFound;
+        }
+
+        return context.Request.Path.StartsWithSegments("/api/v2")
+            ? V2Envelope.WriteErrorAsync(context, status, status == 404 ? 4004 : 10001, message)
+            : ApiErrors.WriteAsync(context, status, message);
+    }
+}
