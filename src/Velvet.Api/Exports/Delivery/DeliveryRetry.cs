@@ -4,18 +4,6 @@ using Polly.Retry;
 
 namespace Velvet.Api.Exports.Delivery;
 
-internal sealed record DeliveryRetryOptions
-{
-    // Attempts in total, the first included.
-    public int MaxAttempts { get; init; } = 5;
-    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromSeconds(5);
-    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMinutes(5);
-}
-
-// A failed attempt that will be retried after Delay. The export job shows
-// "ready" with Error as its message while this happens (SPEC 5).
-internal sealed record DeliveryRetryInfo(int FailedAttempt, TimeSpan Delay, Exception Error);
-
 // Retries transient delivery failures with exponential backoff and jitter
 // (so exports queued behind one outage do not all knock at once) and gives up
 // at once on permanent ones: a wrong password stays wrong.

@@ -7,12 +7,6 @@ using ConnectionInfo = Renci.SshNet.ConnectionInfo;
 
 namespace Velvet.Api.Exports.Delivery;
 
-internal sealed record SftpDeliveryOptions
-{
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
-    public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(60);
-}
-
 // One attempt at putting a file on an SFTP server, with the same promises as
 // FtpDelivery: folders created, temporary name, rename when complete.
 // The server's host key is not pinned: targets carry no fingerprint yet.
