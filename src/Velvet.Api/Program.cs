@@ -21,6 +21,7 @@ if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_U
     builder.WebHost.UseUrls("http://127.0.0.1:5080");
 }
 
+builder.Logging.ClearProviders();
 builder.Services.AddSerilog((services, logger) => logger
     .ReadFrom.Configuration(builder.Configuration)
     .MinimumLevel.Information()
@@ -51,7 +52,7 @@ app.MapProfile();
 app.MapStaff();
 app.MapVenues();
 app.MapDictionaries();
-app.MapFallback(() => ApiErrors.Result(StatusCodes.Status404NotFound, "Record not found or wrong url"));
+app.MapFallback(() => ApiErrors.Result(StatusCodes.Status404NotFound, "Record not found or wrong url")).AllowWithoutToken();
 
 await StartupTasks.RunAsync(app.Services);
 await app.RunAsync();

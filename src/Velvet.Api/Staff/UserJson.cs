@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Velvet.Api.Venues;
 
 namespace Velvet.Api.Staff;
@@ -7,7 +8,11 @@ internal sealed record UserVenueJson(int Id, string Name, int Home, bool Selecte
 
 internal sealed record UrlJson(string? Url);
 
-internal sealed record PhotoJson(string? Url, UrlJson Thumb100, UrlJson MobileThumb, UrlJson Thumb200)
+internal sealed record PhotoJson(
+    string? Url,
+    [property: JsonPropertyName("thumb_100")] UrlJson Thumb100,
+    UrlJson MobileThumb,
+    [property: JsonPropertyName("thumb_200")] UrlJson Thumb200)
 {
     public static PhotoJson From(string? basePath) => basePath is null
         ? new PhotoJson(null, new UrlJson(null), new UrlJson(null), new UrlJson(null))

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Velvet.Api.Venues;
 
 /// <summary>venues.md's {venue#HASH}.</summary>
@@ -16,7 +18,7 @@ internal sealed record VenueJson(
     string? VenueType,
     int Timezone,
     string? Description,
-    string? LogoThumb200Url)
+    [property: JsonPropertyName("logo_thumb_200_url")] string? LogoThumb200Url)
 {
     /// <summary>timezone is the UTC offset in hours, as the original API sent it.</summary>
     public static VenueJson From(Venue venue, TimeZoneInfo zone) =>

@@ -79,7 +79,8 @@ internal sealed class JsonSuffixMiddleware(RequestDelegate next)
     public Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path.Value;
-        if (path is not null && path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && path.Length > 5)
+        if (path is not null && path.StartsWith("/api/", StringComparison.Ordinal)
+            && path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
         {
             context.Request.Path = new PathString(path[..^5]);
         }

@@ -49,7 +49,8 @@ public sealed class SkippedTestCase : XunitTestCase
 
     public override void Deserialize(IXunitSerializationInfo data)
     {
-        base.Deserialize(data);
+        // Before the base: it may initialise the case, which reads the skip reason.
         _reason = data.GetValue<string>("Reason");
+        base.Deserialize(data);
     }
 }
