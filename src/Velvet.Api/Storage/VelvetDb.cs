@@ -1,7 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Velvet.Api.Auth;
+using Velvet.Api.Contacts;
+using Velvet.Api.Notes;
 using Velvet.Api.Staff;
+using Velvet.Api.Tags;
 using Velvet.Api.Venues;
 
 namespace Velvet.Api.Storage;
@@ -32,6 +35,22 @@ internal abstract class VelvetDb(DbContextOptions options, Tenant tenant) : DbCo
 
     public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
 
+    public DbSet<Contact> Contacts => Set<Contact>();
+
+    public DbSet<ContactOwner> ContactOwners => Set<ContactOwner>();
+
+    public DbSet<ContactQualification> ContactQualifications => Set<ContactQualification>();
+
+    public DbSet<ContactChange> ContactChanges => Set<ContactChange>();
+
+    public DbSet<Tag> Tags => Set<Tag>();
+
+    public DbSet<TagCategory> TagCategories => Set<TagCategory>();
+
+    public DbSet<ContactTag> ContactTags => Set<ContactTag>();
+
+    public DbSet<Note> Notes => Set<Note>();
+
     // Read by the query filters at query time; EF Core parameterizes members of the context.
     private bool TenantIsSystem => Tenant.IsSystem;
 
@@ -57,6 +76,14 @@ internal abstract class VelvetDb(DbContextOptions options, Tenant tenant) : DbCo
         modelBuilder.ApplyConfiguration(new PasswordResetConfiguration());
         modelBuilder.ApplyConfiguration(new PhoneVerificationConfiguration());
         modelBuilder.ApplyConfiguration(new SignInThrottleConfiguration());
+        modelBuilder.ApplyConfiguration(new ContactConfiguration());
+        modelBuilder.ApplyConfiguration(new ContactOwnerConfiguration());
+        modelBuilder.ApplyConfiguration(new ContactQualificationConfiguration());
+        modelBuilder.ApplyConfiguration(new ContactChangeConfiguration());
+        modelBuilder.ApplyConfiguration(new TagConfiguration());
+        modelBuilder.ApplyConfiguration(new TagCategoryConfiguration());
+        modelBuilder.ApplyConfiguration(new ContactTagConfiguration());
+        modelBuilder.ApplyConfiguration(new NoteConfiguration());
 
         ApplyTenancy(modelBuilder);
     }
