@@ -15,9 +15,11 @@ internal static class CliApp
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter? output = null)
+    /// <param name="configuration">Tests pass their own; otherwise appsettings.json and the environment, as the server reads them.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, IConfiguration? configuration = null)
     {
         output ??= Console.Out;
+        CliHost.Configuration = configuration;
         var root = new RootCommand("Velvet operator commands");
         root.Subcommands.Add(Migrate(output));
         root.Subcommands.Add(Companies(output));
@@ -124,9 +126,11 @@ internal sealed class CliHost : IAsyncDisposable
 
     public IServiceProvider Services => _provider;
 
+    internal static IConfiguration? Configuration { get; set; }
+
     public static async Task<CliHost> StartAsync(bool migrate, CancellationToken ct)
     {
-        var configuration = new ConfigurationBuilder()
+        var configuration = Configuration ?? new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true)
             .AddEnvironmentVariables()
