@@ -3,10 +3,12 @@ using Scalar.AspNetCore;
 using Serilog;
 using Velvet.Api.Auth;
 using Velvet.Api.Cli;
+using Velvet.Api.Contacts;
 using Velvet.Api.Dictionaries;
 using Velvet.Api.Profile;
 using Velvet.Api.Staff;
 using Velvet.Api.Storage;
+using Velvet.Api.Tags;
 using Velvet.Api.Venues;
 using Velvet.Api.Wire;
 
@@ -52,6 +54,8 @@ app.MapProfile();
 app.MapStaff();
 app.MapVenues();
 app.MapDictionaries();
+app.MapContacts();
+app.MapTags();
 app.MapFallback(() => ApiErrors.Result(StatusCodes.Status404NotFound, "Record not found or wrong url")).AllowWithoutToken();
 
 await StartupTasks.RunAsync(app.Services);

@@ -93,6 +93,9 @@ internal sealed class Contact : ICompanyOwned
     /// <summary>The apps show "first last" and keep the trailing space when there is no last name ("John ").</summary>
     public string Name => FirstName + " " + (LastName ?? "");
 
+    /// <summary>contacts.md: a contact with reservations or guestlists stays (403 "This contact can not be deleted").</summary>
+    public static bool CanBeDeleted(int reservationsCount, int guestlistsCount) => reservationsCount == 0 && guestlistsCount == 0;
+
     public void RefreshSearchKeys()
     {
         EmailKey = string.IsNullOrWhiteSpace(Email) ? null : Email.Trim().ToLowerInvariant();
