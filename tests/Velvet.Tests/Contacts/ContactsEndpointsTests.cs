@@ -310,6 +310,24 @@ public abstract class ContactsEndpointsTests(VelvetApp app) : IntegrationTest(ap
     }
 
     [DbFact]
+    public async Task Demo_contacts_are_created_through_the_entities_with_tags_notes_owners_and_change_rows()
+    {
+        var world = await TestWorld.CreateAsync(App);
+        await App.WithDbAsync((db, _) =>
+            DemoContacts.SeedAsync(db, world.Company.Id, world.Admin.Id, [world.VenueA.Id, world.VenueB.Id], 12, DateTime.UtcNow, default));
+
+        var list = (await Api.Get("/api/v1/contacts", ("auth_token", world.AdminToken), ("join_owners", "1"))).AssertOk().Json;
+        Assert.Equal(12, list.GetArrayLength());
+        Assert.Contains(list.EnumerateArray(), c => c.GetProperty("tags").GetArrayLength() == 2 && c.GetProperty("notes").GetArrayLength() == 1);
+        Assert.All(list.EnumerateArray(), c => Assert.Single(c.GetProperty("contact_owners").EnumerateArray()));
+        Assert.Equal(2, (await Api.Get("/api/v1/settings/tags", ("auth_token", world.AdminToken))).AssertOk().Json.GetArrayLength());
+        var origins = await App.WithDbAsync((db, _) => db.ContactChanges.Where(c => c.CompanyId == world.Company.Id)
+            .Select(c => new { c.Action, c.OriginId }).ToListAsync());
+        Assert.Equal(12, origins.Count);
+        Assert.All(origins, o => Assert.Equal(("create", ContactOrigin.Unknown), (o.Action, o.OriginId)));
+    }
+
+    [DbFact]
     public async Task Missing_contact_abilities_answer_401()
     {
         var world = await TestWorld.CreateAsync(App);
