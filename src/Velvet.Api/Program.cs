@@ -42,6 +42,7 @@ app.UseMiddleware<WireErrorMiddleware>();
 app.UseSerilogRequestLogging();
 app.UseStatusCodePages(WirePipeline.WriteEmptyStatusAsync);
 app.UseMiddleware<JsonSuffixMiddleware>();
+app.UseUploads(app.Services.GetRequiredService<VelvetOptions>());
 app.UseRouting();
 app.UseRateLimiter();
 app.UseMiddleware<AuthenticationMiddleware>();
