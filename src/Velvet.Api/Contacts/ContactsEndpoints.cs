@@ -281,7 +281,7 @@ internal static class ContactsEndpoints
         (await ToJsonAsync(db, caller, [id], joinOwners, ct)).FirstOrDefault() ?? throw ApiException.NotFound();
 
     /// <summary>The JSON of the given contacts in id order; owners and qualifications as the caller's venues allow.</summary>
-    private static async Task<List<ContactJson>> ToJsonAsync(VelvetDb db, Caller caller, IReadOnlyList<int> ids, bool joinOwners, CancellationToken ct)
+    private static async Task<List<ContactJson>> ToJsonAsync(VelvetDb db, Caller caller, List<int> ids, bool joinOwners, CancellationToken ct)
     {
         IQueryable<Contact> query = db.Contacts.AsNoTracking().Where(c => ids.Contains(c.Id)).Include(c => c.Tags).Include(c => c.Qualifications);
         if (joinOwners)
@@ -289,10 +289,26 @@ internal static class ContactsEndpoints
             query = query.Include(c => c.Owners);
         }
 
-        var contacts = await query.AsSplitQuery().OrderBy(c => c.Id).ToListAsync(ct);
-        var notes = (await db.Notes.AsNoTracking().Where(n => n.ContactId != null && ids.Contains(n.ContactId.Value))
-                .OrderBy(n => n.CreatedAt).ThenBy(n => n.Id).ToListAsync(ct))
-            .ToLookup(n => n.ContactId!.Value);
+        List<Contact> contacts;
+        ILookup<int, Note> notes;
+        if (ids.Count == 1)
+        {
+            // One contact (get, create, update): one round trip; the join's row multiplication is tiny here.
+            var rows = await query.AsSingleQuery()
+                .Select(c => new { Contact = c, Notes = db.Notes.Where(n => n.ContactId == c.Id).OrderBy(n => n.CreatedAt).ThenBy(n => n.Id).ToList() })
+                .ToListAsync(ct);
+            contacts = [.. rows.Select(r => r.Contact)];
+            notes = rows.SelectMany(r => r.Notes).ToLookup(n => n.ContactId!.Value);
+        }
+        else
+        {
+            // A batch: split queries, so tags × qualifications × notes never multiply rows across 500 contacts.
+            contacts = await query.AsSplitQuery().OrderBy(c => c.Id).ToListAsync(ct);
+            notes = (await db.Notes.AsNoTracking().Where(n => n.ContactId != null && ids.Contains(n.ContactId.Value))
+                    .OrderBy(n => n.CreatedAt).ThenBy(n => n.Id).ToListAsync(ct))
+                .ToLookup(n => n.ContactId!.Value);
+        }
+
         var managesNotes = caller.Can("Note", Permissions.Manage);
         return
         [
