@@ -221,7 +221,8 @@ internal static class ContactsEndpoints
         if (search.Str("email") is { } email && !string.IsNullOrWhiteSpace(email))
         {
             var key = email.Trim().ToLowerInvariant();
-            query = query.Where(c => c.EmailKey != null && c.EmailKey.Contains(key));
+            var pattern = AnywherePattern(key);
+            query = query.Where(c => c.EmailKey != null && EF.Functions.Like(c.EmailKey, pattern, LikeEscape));
         }
 
         if (search.Str("phone") is { } phone && !string.IsNullOrWhiteSpace(phone))
@@ -241,11 +242,18 @@ internal static class ContactsEndpoints
         if (search.Str("name") is { } name && !string.IsNullOrWhiteSpace(name))
         {
             var key = string.Join(' ', name.Trim().ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries));
-            query = query.Where(c => c.NameKey.Contains(key));
+            var pattern = AnywherePattern(key);
+            query = query.Where(c => EF.Functions.Like(c.NameKey, pattern, LikeEscape));
         }
 
         return query;
     }
+
+    private const string LikeEscape = "\\";
+
+    /// <summary>LIKE '%key%' with the user's own % and _ taken literally; keys are lower case, so both engines agree.</summary>
+    internal static string AnywherePattern(string key) =>
+        "%" + key.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
 
     /// <summary>
     /// Streams the contacts of <paramref name="query"/> in id order, one batch at a time with its tags,

@@ -201,6 +201,9 @@ public abstract class ContactsEndpointsTests(VelvetApp app) : IntegrationTest(ap
         }
 
         Assert.Equal([jane], Ids((await Api.Get("/api/v1/contacts", ("auth_token", world.HostToken), ("search[email]", "JANE@"))).AssertOk().Json));
+        // LIKE wildcards typed by a user are literal characters, not patterns.
+        Assert.Empty((await Api.Get("/api/v1/contacts", ("auth_token", world.HostToken), ("search[name]", "%"))).AssertOk().Json.EnumerateArray());
+        Assert.Empty((await Api.Get("/api/v1/contacts", ("auth_token", world.HostToken), ("search[email]", "_"))).AssertOk().Json.EnumerateArray());
         Assert.Equal([jane], Ids((await Api.Get("/api/v1/contacts", ("auth_token", world.HostToken), ("ids[]", $"{jane}"))).AssertOk().Json));
     }
 
