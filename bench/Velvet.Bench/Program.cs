@@ -82,6 +82,7 @@ internal static class Program
             var seedWatch = Stopwatch.StartNew();
             var ids = await SeedAsync(postgres, dataDir, count);
             Console.WriteLine($"{engine}: seeded {count} contacts in {seedWatch.Elapsed.TotalSeconds:F1} s");
+            await ExplainAsync(engine, postgres, dataDir);
 
             var idle = PeakMemory(server.Id).Current;
             var health = await LoadAsync(http, seconds, _ => "/health");
@@ -209,6 +210,35 @@ internal static class Program
         }
 
         return ids;
+    }
+
+    /// <summary>Prints the plans of the search queries (the SQL EF Core sends, with literal values).</summary>
+    private static async Task ExplainAsync(string engine, string? postgres, string dataDir)
+    {
+        string[] queries =
+        [
+            """SELECT "Id" FROM "Contacts" WHERE "CompanyId" = 1 AND "NameKey" LIKE '%bennett4%' ESCAPE '\' ORDER BY "Id" LIMIT 25""",
+            """SELECT "Id" FROM "Contacts" WHERE "CompanyId" = 1 AND "EmailKey" LIKE '%bench4242%' ESCAPE '\' ORDER BY "Id" LIMIT 25""",
+            """SELECT "Id" FROM "Contacts" WHERE "CompanyId" = 1 AND "PhoneKey" = '2125004242'""",
+        ];
+        System.Data.Common.DbConnection connection = postgres is null
+            ? new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDir, "velvet.db")}")
+            : new NpgsqlConnection(postgres);
+        await using (connection)
+        {
+            await connection.OpenAsync();
+            foreach (var query in queries)
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = (postgres is null ? "EXPLAIN QUERY PLAN " : "EXPLAIN ANALYZE ") + query;
+                Console.WriteLine($"{engine}: {query}");
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    Console.WriteLine($"    {reader.GetValue(reader.FieldCount - 1)}");
+                }
+            }
+        }
     }
 
     private sealed record Load(double PerSecond, double P50Ms, double P99Ms, int Errors)
