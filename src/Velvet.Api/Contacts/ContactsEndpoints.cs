@@ -25,6 +25,7 @@ internal static class ContactsEndpoints
         var contacts = routes.MapGroup("/api/v1/contacts").WithTags("Contacts");
         contacts.MapGet("/", List);
         contacts.MapPost("/", Create);
+        contacts.MapPost("/import", Import);
         contacts.MapGet("/{id:int}", Get);
         contacts.MapPut("/{id:int}", Update);
         contacts.MapDelete("/{id:int}", Delete);
@@ -117,6 +118,74 @@ internal static class ContactsEndpoints
         db.Contacts.Add(contact);
         await db.SaveChangesAsync(ct);
         return Results.Json(await LoadJsonAsync(db, caller, contact.Id, joinOwners, ct), WireJson.Options);
+    }
+
+    /// <summary>
+    /// contacts.md "Import": a vCard file (multipart "contacts", or the text itself as the curl example sends it).
+    /// Cards without a first name or without a valid e-mail or phone, and cards whose e-mail or phone the company
+    /// already has (or an earlier card of the file has), are skipped, as the Rails import did silently.
+    /// </summary>
+    public static async Task<IResult> Import(RequestParams p, VelvetDb db, Caller caller, TimeProvider time, CancellationToken ct)
+    {
+        caller.Require(ContactClass, Permissions.Create);
+        string text;
+        if (p.Files.GetValueOrDefault("contacts") is { } file)
+        {
+            using var reader = new StreamReader(file.OpenReadStream());
+            text = await reader.ReadToEndAsync(ct);
+        }
+        else
+        {
+            text = p.Str("contacts") ?? throw ApiException.BadRequest("Missing parameter: contacts (a vCard file)");
+        }
+
+        var cards = VCard.Parse(text);
+        if (cards.Count == 0)
+        {
+            throw ApiException.BadRequest("Invalid data format for contacts. vCard file expected");
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var candidates = new List<Contact>();
+        foreach (var card in cards)
+        {
+            var contact = new Contact
+            {
+                CompanyId = caller.CompanyId,
+                FirstName = card.FirstName ?? "",
+                LastName = card.LastName,
+                Email = card.Email is { } email && ContactParams.IsEmail(email) ? email : null,
+                Phone = PhoneFormat.TryNormalize(card.Phone, out var phone) ? phone : null,
+                Organization = card.Organization,
+                Title = card.Title,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            ContactParams.Require(contact, errors);
+            if (errors.Count == 0)
+            {
+                contact.RefreshSearchKeys();
+                candidates.Add(contact);
+            }
+        }
+
+        var emailKeys = candidates.Select(c => c.EmailKey).OfType<string>().Distinct().ToList();
+        var phoneKeys = candidates.Select(c => c.PhoneKey).OfType<string>().Distinct().ToList();
+        var takenEmails = (await db.Contacts.Where(c => c.EmailKey != null && emailKeys.Contains(c.EmailKey)).Select(c => c.EmailKey!).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        var takenPhones = (await db.Contacts.Where(c => c.PhoneKey != null && phoneKeys.Contains(c.PhoneKey)).Select(c => c.PhoneKey!).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        foreach (var contact in candidates)
+        {
+            if ((contact.EmailKey is { } e && !takenEmails.Add(e)) | (contact.PhoneKey is { } ph && !takenPhones.Add(ph)))
+            {
+                continue;
+            }
+
+            db.Contacts.Add(contact);
+        }
+
+        await db.SaveChangesAsync(ct);
+        return Results.Json(new { message = "File successfully uploaded" }, WireJson.Options);
     }
 
     public static async Task<IResult> Update(int id, RequestParams p, VelvetDb db, Caller caller, TimeProvider time, CancellationToken ct)

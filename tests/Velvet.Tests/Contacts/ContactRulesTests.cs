@@ -72,6 +72,17 @@ public class ContactRulesTests
         Assert.False(Contact.CanBeDeleted(0, 2));
     }
 
+    [Fact]
+    public void VCards_are_read_with_folded_lines_grouped_properties_and_parameters()
+    {
+        var cards = VCard.Parse("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Smith;John;;;\r\nFN:John Smith\r\nitem1.EMAIL;TYPE=INTERNET:john@exa\r\n mple.com\r\n"
+            + "TEL;TYPE=CELL:+1 212 555 0100\r\nORG:Acme\\, Inc.;Sales\r\nEND:VCARD\r\nBEGIN:VCARD\nFN:Jane Doe\nEND:VCARD\n");
+
+        Assert.Equal(2, cards.Count);
+        Assert.Equal(new VCard("John", "Smith", "john@example.com", "+1 212 555 0100", "Acme, Inc.", null), cards[0]);
+        Assert.Equal(new VCard("Jane", "Doe", null, null, null, null), cards[1]);
+    }
+
     private static ParamHash Hash(params (string Key, string Value)[] pairs) =>
         RailsParams.FromPairs(pairs.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)), ParamLimits.Default);
 }

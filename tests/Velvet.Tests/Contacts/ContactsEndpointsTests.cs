@@ -331,6 +331,25 @@ public abstract class ContactsEndpointsTests(VelvetApp app) : IntegrationTest(ap
     }
 
     [DbFact]
+    public async Task Import_creates_the_vcards_contacts_and_skips_invalid_and_duplicate_cards()
+    {
+        var world = await TestWorld.CreateAsync(App);
+        await CreateAsync(world.AdminToken, ("contact[first_name]", "Old"), ("contact[email]", "old@example.com"));
+        const string vcf = "BEGIN:VCARD\nVERSION:3.0\nN:Smith;John\nEMAIL:john@example.com\nTEL:212.555.0100\nEND:VCARD\n"
+            + "BEGIN:VCARD\nFN:Again Old\nEMAIL:OLD@example.com\nEND:VCARD\n"
+            + "BEGIN:VCARD\nFN:No Way\nEND:VCARD\n"
+            + "BEGIN:VCARD\nFN:Twice\nTEL:(212)555-0100\nEND:VCARD\n";
+
+        var reply = (await Api.Post("/api/v1/contacts/import.json", ("auth_token", world.HostToken), ("contacts", vcf))).AssertOk().Json;
+        Assert.Equal("File successfully uploaded", reply.GetProperty("message").GetString());
+
+        var names = (await Api.Get("/api/v1/contacts", ("auth_token", world.HostToken))).AssertOk().Json.EnumerateArray()
+            .Select(c => c.GetProperty("name").GetString()).Order(StringComparer.Ordinal);
+        Assert.Equal(["John Smith", "Old "], names);
+        (await Api.Post("/api/v1/contacts/import.json", ("auth_token", world.HostToken), ("contacts", "not a vcard"))).AssertError(400);
+    }
+
+    [DbFact]
     public async Task Missing_contact_abilities_answer_401()
     {
         var world = await TestWorld.CreateAsync(App);
