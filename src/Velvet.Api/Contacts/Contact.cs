@@ -93,6 +93,9 @@ internal sealed class Contact : ICompanyOwned
     /// <summary>The apps show "first last" and keep the trailing space when there is no last name ("John ").</summary>
     public string Name => FirstName + " " + (LastName ?? "");
 
+    /// <summary>contacts.md: a contact with reservations or guestlists stays (403 "This contact can not be deleted").</summary>
+    public static bool CanBeDeleted(int reservationsCount, int guestlistsCount) => reservationsCount == 0 && guestlistsCount == 0;
+
     public void RefreshSearchKeys()
     {
         EmailKey = string.IsNullOrWhiteSpace(Email) ? null : Email.Trim().ToLowerInvariant();
@@ -121,5 +124,17 @@ internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
         builder.HasMany(c => c.Owners).WithOne().HasForeignKey(o => o.ContactId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(c => c.Qualifications).WithOne().HasForeignKey(q => q.ContactId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(c => c.Tags).WithOne().HasForeignKey(t => t.ContactId).OnDelete(DeleteBehavior.Cascade);
+    }
+
+    /// <summary>
+    /// PostgreSQL only: trigram indexes serve search[name] and search[email], which match anywhere in the key
+    /// (LIKE '%x%'), so 100,000-contact companies are not scanned. SQLite scans the narrow covering
+    /// (CompanyId, key) b-tree indexes instead (docs/benchmarks.md).
+    /// </summary>
+    public static void ConfigurePostgres(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasPostgresExtension("pg_trgm");
+        modelBuilder.Entity<Contact>().HasIndex(c => c.NameKey, "IX_Contacts_NameKey_trgm").HasMethod("gin").HasOperators("gin_trgm_ops");
+        modelBuilder.Entity<Contact>().HasIndex(c => c.EmailKey, "IX_Contacts_EmailKey_trgm").HasMethod("gin").HasOperators("gin_trgm_ops");
     }
 }

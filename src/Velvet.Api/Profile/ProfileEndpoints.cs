@@ -13,6 +13,7 @@ internal static class ProfileEndpoints
     {
         var profile = routes.MapGroup("/api/v1/profile").WithTags("Profile");
         profile.MapGet("/", Get);
+        profile.MapPut("/", UpdateAvatar);
         profile.MapGet("/signup_flag", GetSignupFlag);
         profile.MapPost("/signup_flag", SetSignupFlag);
         return routes;
@@ -22,6 +23,20 @@ internal static class ProfileEndpoints
 
     public static async Task<IResult> Get(VelvetDb db, Caller caller, CancellationToken ct) =>
         Results.Json(ProfileJson.From(await LoadAsync(db, caller, ct)), WireJson.Options);
+
+    /// <summary>profile.md "Update avatar": a multipart avatar file; answers the user hash with the new renditions.</summary>
+    public static async Task<IResult> UpdateAvatar(RequestParams p, VelvetDb db, Caller caller, VelvetOptions options, TimeProvider time, CancellationToken ct)
+    {
+        var user = await LoadAsync(db, caller, ct);
+        var file = p.Files.GetValueOrDefault("avatar") ?? throw ApiException.BadRequest("Missing parameter: avatar (a JPEG or PNG file)");
+        var now = time.GetUtcNow().UtcDateTime;
+        var previous = user.PhotoPath;
+        user.PhotoPath = await Avatar.SaveAsync(file, options, $"users/{user.Id}", now, ct);
+        user.UpdatedAt = now;
+        await db.SaveChangesAsync(ct);
+        Avatar.Delete(options, previous);
+        return Results.Json(UserJson.From(user), WireJson.Options);
+    }
 
     public static async Task<IResult> GetSignupFlag(VelvetDb db, Caller caller, CancellationToken ct) =>
         Results.Json(new SignupFlagJson((await LoadAsync(db, caller, ct)).SignupFlag), WireJson.Options);

@@ -28,7 +28,7 @@ internal sealed class DemoData(VelvetDb db, Accounts accounts, ILogger<DemoData>
         var demo = await accounts.AddCompanyAsync("Demo Nightlife Group", "America/Los_Angeles", ct);
         var velvetRoom = await accounts.AddVenueAsync(demo.Id, "Velvet Room", "Nightclub", ct);
         var skyline = await accounts.AddVenueAsync(demo.Id, "Skyline Lounge", "Lounge", ct);
-        await accounts.AddUserAsync(demo.Id, AdminEmail, AdminPassword, "Avery", "Admin", "Management",
+        var admin = await accounts.AddUserAsync(demo.Id, AdminEmail, AdminPassword, "Avery", "Admin", "Management",
             Permissions.All(), [velvetRoom.Id, skyline.Id], velvetRoom.Id, ct);
         var hostPermissions = new Permissions()
             .Grant("Contact", Permissions.Read, Permissions.Manage)
@@ -45,8 +45,11 @@ internal sealed class DemoData(VelvetDb db, Accounts accounts, ILogger<DemoData>
 
         var harbor = await accounts.AddCompanyAsync("Harbor Hospitality", "America/New_York", ct);
         var pier9 = await accounts.AddVenueAsync(harbor.Id, "Pier 9", "Lounge", ct);
-        await accounts.AddUserAsync(harbor.Id, HarborEmail, HarborPassword, "Morgan", "Owner", "Management",
+        var harborOwner = await accounts.AddUserAsync(harbor.Id, HarborEmail, HarborPassword, "Morgan", "Owner", "Management",
             Permissions.All(), [pier9.Id], pier9.Id, ct);
+
+        await Contacts.DemoContacts.SeedAsync(db, demo.Id, admin.Id, [velvetRoom.Id, skyline.Id], 12, DateTime.UtcNow, ct);
+        await Contacts.DemoContacts.SeedAsync(db, harbor.Id, harborOwner.Id, [pier9.Id], 3, DateTime.UtcNow, ct);
 
         logger.LogInformation("Demo data created: companies {Demo} and {Harbor}", demo.Name, harbor.Name);
     }

@@ -5,6 +5,8 @@ namespace Velvet.Api.Storage;
 
 internal static class StorageSetup
 {
+    private static readonly Contacts.ContactChangeCapture ContactChanges = new();
+
     public static IServiceCollection AddVelvetStorage(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(VelvetOptions.Section).Get<VelvetOptions>() ?? new VelvetOptions();
@@ -28,10 +30,11 @@ internal static class StorageSetup
 
     public static void UseSqlite(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
-            .AddInterceptors(new SqliteWalInterceptor());
+            .AddInterceptors(new SqliteWalInterceptor(), ContactChanges);
 
     public static void UsePostgres(DbContextOptionsBuilder builder, string connectionString) =>
-        builder.UseNpgsql(connectionString, o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName));
+        builder.UseNpgsql(connectionString, o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
+            .AddInterceptors(ContactChanges);
 
     /// <summary>Applies the pending migrations of whichever engine is configured.</summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)

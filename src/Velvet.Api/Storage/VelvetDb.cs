@@ -124,4 +124,11 @@ internal abstract class VelvetDb(DbContextOptions options, Tenant tenant) : DbCo
 
 internal sealed class SqliteVelvetDb(DbContextOptions<SqliteVelvetDb> options, Tenant tenant) : VelvetDb(options, tenant);
 
-internal sealed class PostgresVelvetDb(DbContextOptions<PostgresVelvetDb> options, Tenant tenant) : VelvetDb(options, tenant);
+internal sealed class PostgresVelvetDb(DbContextOptions<PostgresVelvetDb> options, Tenant tenant) : VelvetDb(options, tenant)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        ContactConfiguration.ConfigurePostgres(modelBuilder);
+    }
+}

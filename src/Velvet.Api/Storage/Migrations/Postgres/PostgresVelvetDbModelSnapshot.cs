@@ -20,6 +20,7 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Velvet.Api.Auth.ApiKey", b =>
@@ -337,6 +338,16 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                     b.HasIndex("CompanyId", "NameKey");
 
                     b.HasIndex("CompanyId", "PhoneKey");
+
+                    b.HasIndex(new[] { "EmailKey" }, "IX_Contacts_EmailKey_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "EmailKey" }, "IX_Contacts_EmailKey_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "EmailKey" }, "IX_Contacts_EmailKey_trgm"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex(new[] { "NameKey" }, "IX_Contacts_NameKey_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "NameKey" }, "IX_Contacts_NameKey_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "NameKey" }, "IX_Contacts_NameKey_trgm"), new[] { "gin_trgm_ops" });
 
                     b.ToTable("Contacts");
                 });

@@ -12,6 +12,9 @@ namespace Velvet.Api.Storage.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AlterDatabase()
+                .Annotation("Npgsql:PostgresExtension:pg_trgm", ",,");
+
             migrationBuilder.CreateTable(
                 name: "Companies",
                 columns: table => new
@@ -536,6 +539,20 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                 name: "IX_Contacts_CompanyId_PhoneKey",
                 table: "Contacts",
                 columns: new[] { "CompanyId", "PhoneKey" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Contacts_EmailKey_trgm",
+                table: "Contacts",
+                column: "EmailKey")
+                .Annotation("Npgsql:IndexMethod", "gin")
+                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Contacts_NameKey_trgm",
+                table: "Contacts",
+                column: "NameKey")
+                .Annotation("Npgsql:IndexMethod", "gin")
+                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ContactTags_ContactId_TagId",

@@ -1,0 +1,301 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Velvet.Api.Contacts;
+using Velvet.Api.Storage;
+
+namespace Velvet.Bench;
+
+/// <summary>
+/// Contacts benchmarks (docs/benchmarks.md): starts the built server as a child process on a fresh database
+/// of each engine, fills the demo company with N contacts, then measures GET /contacts/:id against /health
+/// with 64 connections, search[name] latency, and the full list's time and the server's peak memory.
+/// Usage: dotnet run -c Release --project bench/Velvet.Bench -- [contacts=100000] [seconds=10] [sqlite|postgres|both]
+/// PostgreSQL needs VELVET_BENCH_POSTGRES (a connection string to the maintenance database).
+/// </summary>
+internal static class Program
+{
+    private const int Connections = 64;
+
+    public static async Task<int> Main(string[] args)
+    {
+        var contacts = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+        var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
+        var engines = args.Length > 2 ? args[2] : "both";
+        var serverDll = Path.Combine(AppContext.BaseDirectory, "Velvet.Api.dll");
+        Console.WriteLine($"contacts={contacts} seconds={seconds} connections={Connections} cores={Environment.ProcessorCount}");
+        if (engines is "sqlite" or "both")
+        {
+            await RunAsync("sqlite", null, serverDll, contacts, seconds);
+        }
+
+        if (engines is "postgres" or "both")
+        {
+            var admin = Environment.GetEnvironmentVariable("VELVET_BENCH_POSTGRES");
+            if (admin is null)
+            {
+                Console.WriteLine("postgres: skipped (VELVET_BENCH_POSTGRES not set)");
+            }
+            else
+            {
+                await RunAsync("postgres", admin, serverDll, contacts, seconds);
+            }
+        }
+
+        return 0;
+    }
+
+    private static async Task RunAsync(string engine, string? postgresAdmin, string serverDll, int count, int seconds)
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "velvet-bench", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dataDir);
+        var database = "velvet_bench_" + Guid.NewGuid().ToString("N")[..12];
+        var postgres = postgresAdmin is null ? null : new NpgsqlConnectionStringBuilder(postgresAdmin) { Database = database }.ConnectionString;
+        var port = 5600 + Random.Shared.Next(300);
+        var start = new ProcessStartInfo("dotnet", [serverDll]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["Velvet__DataDir"] = dataDir;
+        start.Environment["Velvet__Database"] = postgres is null ? "Sqlite" : "Postgres";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["Velvet__RateLimits__SignInPerMinute"] = "100000";
+        if (postgres is not null)
+        {
+            start.Environment["ConnectionStrings__Postgres"] = postgres;
+        }
+
+        using var server = Process.Start(start)!;
+        server.OutputDataReceived += (_, _) => { };
+        server.ErrorDataReceived += (_, _) => { };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        try
+        {
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Connections, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+            {
+                BaseAddress = new Uri($"http://127.0.0.1:{port}"),
+                Timeout = TimeSpan.FromMinutes(10),
+            };
+            await WaitForServerAsync(http);
+            var token = await SignInAsync(http);
+            var seedWatch = Stopwatch.StartNew();
+            var ids = await SeedAsync(postgres, dataDir, count);
+            Console.WriteLine($"{engine}: seeded {count} contacts in {seedWatch.Elapsed.TotalSeconds:F1} s");
+            await ExplainAsync(engine, postgres, dataDir);
+
+            var idle = PeakMemory(server.Id).Current;
+            var health = await LoadAsync(http, seconds, _ => "/health");
+            var get = await LoadAsync(http, seconds, i => $"/api/v1/contacts/{ids[i % ids.Count]}.json?auth_token={token}");
+            Console.WriteLine($"{engine}: /health {health}");
+            Console.WriteLine($"{engine}: GET /contacts/:id {get}; ratio to /health {get.PerSecond / health.PerSecond:P0}");
+
+            var names = new[] { "olivia", "bennett", "liam c", "nguyen", "emma rossi", "kim", "patel", "scott" };
+            var search = await LoadAsync(http, seconds, i => $"/api/v1/contacts.json?auth_token={token}&search[name]={Uri.EscapeDataString(names[i % names.Length])}&page=1&per_page=25", connections: 1);
+            Console.WriteLine($"{engine}: search[name] (one connection, page of 25) {search}");
+
+            var listWatch = Stopwatch.StartNew();
+            using var response = await http.GetAsync($"/api/v1/contacts.json?auth_token={token}", HttpCompletionOption.ResponseHeadersRead);
+            await using var body = await response.Content.ReadAsStreamAsync();
+            var bytes = 0L;
+            var buffer = new byte[81920];
+            int read;
+            var peakDuringList = idle;
+            while ((read = await body.ReadAsync(buffer)) > 0)
+            {
+                bytes += read;
+                peakDuringList = Math.Max(peakDuringList, PeakMemory(server.Id).Current);
+            }
+
+            Console.WriteLine($"{engine}: full list {bytes / 1_000_000.0:F1} MB in {listWatch.Elapsed.TotalSeconds:F1} s; server RSS before {idle / 1_000_000.0:F0} MB, peak during list {peakDuringList / 1_000_000.0:F0} MB (+{(peakDuringList - idle) / 1_000_000.0:F0} MB)");
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            if (postgresAdmin is not null)
+            {
+                NpgsqlConnection.ClearAllPools();
+                await using var connection = new NpgsqlConnection(postgresAdmin);
+                await connection.OpenAsync();
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
+                await drop.ExecuteNonQueryAsync();
+            }
+
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    private static async Task WaitForServerAsync(HttpClient http)
+    {
+        for (var i = 0; i < 120; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync("/health")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new InvalidOperationException("server did not start");
+    }
+
+    private static async Task<string> SignInAsync(HttpClient http)
+    {
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["email"] = DemoData.AdminEmail,
+            ["password"] = DemoData.AdminPassword,
+            ["device_token"] = "bench",
+        });
+        var reply = await http.PostAsync("/api/v1/tokens.json", form);
+        using var json = JsonDocument.Parse(await reply.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("token").GetString()!;
+    }
+
+    /// <summary>Adds contacts to the demo company straight through EF (with their change rows), in batches.</summary>
+    private static async Task<List<int>> SeedAsync(string? postgres, string dataDir, int count)
+    {
+        var sqliteOptions = new DbContextOptionsBuilder<SqliteVelvetDb>();
+        StorageSetup.UseSqlite(sqliteOptions, $"Data Source={Path.Combine(dataDir, "velvet.db")};Default Timeout=30");
+        var postgresOptions = new DbContextOptionsBuilder<PostgresVelvetDb>();
+        StorageSetup.UsePostgres(postgresOptions, postgres ?? "Host=unused");
+        VelvetDb Create()
+        {
+            var tenant = new Tenant();
+            tenant.UseSystem();
+            return postgres is null ? new SqliteVelvetDb(sqliteOptions.Options, tenant) : new PostgresVelvetDb(postgresOptions.Options, tenant);
+        }
+
+        var firstNames = new[] { "Olivia", "Liam", "Sophia", "Noah", "Emma", "James", "Ava", "Lucas", "Mia", "Ethan" };
+        var lastNames = new[] { "Bennett", "Carter", "Nguyen", "Ramirez", "Rossi", "Kim", "Patel", "Scott", "Fischer", "Martins" };
+        var ids = new List<int>(count);
+        int companyId;
+        await using (var db = Create())
+        {
+            companyId = await db.Companies.OrderBy(c => c.Id).Select(c => c.Id).FirstAsync();
+        }
+
+        const int batch = 5000;
+        for (var done = 0; done < count; done += batch)
+        {
+            await using var db = Create();
+            var added = new List<Contact>();
+            for (var i = done; i < Math.Min(count, done + batch); i++)
+            {
+                var contact = new Contact
+                {
+                    CompanyId = companyId,
+                    FirstName = firstNames[i % firstNames.Length],
+                    LastName = lastNames[i / firstNames.Length % lastNames.Length] + i.ToString(CultureInfo.InvariantCulture),
+                    Email = $"bench{i}@example.com",
+                    Phone = $"(212){500 + (i / 10000):D3}-{i % 10000:D4}",
+                    CreatedAt = DateTime.UtcNow,
+                    UpdatedAt = DateTime.UtcNow,
+                };
+                contact.RefreshSearchKeys();
+                added.Add(contact);
+            }
+
+            db.Contacts.AddRange(added);
+            await db.SaveChangesAsync();
+            ids.AddRange(added.Select(c => c.Id));
+        }
+
+        return ids;
+    }
+
+    /// <summary>Prints the plans of the search queries (the SQL EF Core sends, with literal values).</summary>
+    private static async Task ExplainAsync(string engine, string? postgres, string dataDir)
+    {
+        string[] queries =
+        [
+            """SELECT "Id" FROM "Contacts" WHERE "CompanyId" = 1 AND "NameKey" LIKE '%bennett4%' ESCAPE '\' ORDER BY "Id" LIMIT 25""",
+            """SELECT "Id" FROM "Contacts" WHERE "CompanyId" = 1 AND "EmailKey" LIKE '%bench4242%' ESCAPE '\' ORDER BY "Id" LIMIT 25""",
+            """SELECT "Id" FROM "Contacts" WHERE "CompanyId" = 1 AND "PhoneKey" = '2125004242'""",
+        ];
+        System.Data.Common.DbConnection connection = postgres is null
+            ? new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDir, "velvet.db")}")
+            : new NpgsqlConnection(postgres);
+        await using (connection)
+        {
+            await connection.OpenAsync();
+            foreach (var query in queries)
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = (postgres is null ? "EXPLAIN QUERY PLAN " : "EXPLAIN ANALYZE ") + query;
+                Console.WriteLine($"{engine}: {query}");
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    Console.WriteLine($"    {reader.GetValue(reader.FieldCount - 1)}");
+                }
+            }
+        }
+    }
+
+    private sealed record Load(double PerSecond, double P50Ms, double P99Ms, int Errors)
+    {
+        public override string ToString() =>
+            string.Create(CultureInfo.InvariantCulture, $"{PerSecond:F0} req/s, p50 {P50Ms:F2} ms, p99 {P99Ms:F2} ms, errors {Errors}");
+    }
+
+    private static async Task<Load> LoadAsync(HttpClient http, int seconds, Func<int, string> path, int connections = Connections)
+    {
+        var latencies = new List<double>[connections];
+        var errors = 0;
+        var counter = 0;
+        var until = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, connections).Select(async worker =>
+        {
+            var mine = latencies[worker] = [];
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                var i = Interlocked.Increment(ref counter);
+                var started = Stopwatch.GetTimestamp();
+                using var response = await http.GetAsync(path(i));
+                await response.Content.LoadIntoBufferAsync();
+                mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        }));
+        var all = latencies.SelectMany(l => l).Order().ToList();
+        return new Load(all.Count / watch.Elapsed.TotalSeconds, Percentile(all, 0.50), Percentile(all, 0.99), errors);
+    }
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    /// <summary>Resident memory of the server process from /proc (Linux), in bytes.</summary>
+    private static (long Current, long Peak) PeakMemory(int pid)
+    {
+        long current = 0, peak = 0;
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                current = ParseKb(line);
+            }
+            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                peak = ParseKb(line);
+            }
+        }
+
+        return (current, peak);
+    }
+
+    private static long ParseKb(string line) =>
+        long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+}
