@@ -4,6 +4,7 @@ using Serilog;
 using Velvet.Api.Auth;
 using Velvet.Api.Cli;
 using Velvet.Api.Dictionaries;
+using Velvet.Api.Exports;
 using Velvet.Api.Profile;
 using Velvet.Api.Staff;
 using Velvet.Api.Storage;
@@ -52,6 +53,7 @@ app.MapProfile();
 app.MapStaff();
 app.MapVenues();
 app.MapDictionaries();
+app.MapExports();
 app.MapFallback(() => ApiErrors.Result(StatusCodes.Status404NotFound, "Record not found or wrong url")).AllowWithoutToken();
 
 await StartupTasks.RunAsync(app.Services);

@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using Velvet.Api.Storage;
+
+namespace Velvet.Api.Exports;
+
+/// <summary>
+/// The contacts an export covers: changed from one of the origin ids within the range, each once, with their
+/// current values. Read in keyset batches of contact ids, so neither the ids nor the contacts are ever all in memory.
+/// A contact deleted since has no row left to join, and so is left out.
+/// </summary>
+internal static class ChangedContacts
+{
+    /// <summary>Whole days in the company's zone, both ends included: [start 00:00 local, end + 1 day 00:00 local) in UTC.</summary>
+    public static (DateTime From, DateTime To) UtcRange(DateOnly start, DateOnly end, TimeZoneInfo zone) =>
+        (LocalMidnightToUtc(start, zone), LocalMidnightToUtc(end.AddDays(1), zone));
+
+    private static DateTime LocalMidnightToUtc(DateOnly day, TimeZoneInfo zone)
+    {
+        var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        // Where DST starts at midnight (e.g. America/Santiago) local midnight does not exist; the day starts an hour later.
+        while (zone.IsInvalidTime(local))
+        {
+            local = local.AddMinutes(30);
+        }
+
+        return TimeZoneInfo.ConvertTimeToUtc(local, zone);
+    }
+
+    private static IQueryable<int> Ids(VelvetDb db, int companyId, ExportSettings settings, DateTime from, DateTime to)
+    {
+        var originIds = settings.OriginIds.ToArray();
+        return db.ContactChanges.IgnoreQueryFilters()
+            .Where(c => c.CompanyId == companyId && c.Origin == settings.Origin && originIds.Contains(c.OriginId)
+                && c.ChangedAt >= from && c.ChangedAt < to)
+            .Select(c => c.ContactId);
+    }
+
+    public static Task<int> CountAsync(VelvetDb db, int companyId, ExportSettings settings, TimeZoneInfo zone, CancellationToken ct)
+    {
+        var (from, to) = UtcRange(settings.StartDate, settings.EndDate, zone);
+        var ids = Ids(db, companyId, settings, from, to).Distinct();
+        return db.Contacts.IgnoreQueryFilters().CountAsync(c => c.CompanyId == companyId && ids.Contains(c.Id), ct);
+    }
+
+    public static async IAsyncEnumerable<string?[]> RowsAsync(VelvetDb db, int companyId, ExportSettings settings, TimeZoneInfo zone,
+        int batchSize, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var (from, to) = UtcRange(settings.StartDate, settings.EndDate, zone);
+        var fields = settings.ContactFields.Select(id => ContactFields.Find(id)!).ToArray();
+        var after = 0;
+        while (true)
+        {
+            var last = after;
+            var ids = await Ids(db, companyId, settings, from, to).Where(id => id > last)
+                .Distinct().OrderBy(id => id).Take(batchSize).ToListAsync(ct);
+            if (ids.Count == 0)
+            {
+                yield break;
+            }
+
+            var contacts = await db.Contacts.IgnoreQueryFilters().AsNoTracking()
+                .Where(c => c.CompanyId == companyId && ids.Contains(c.Id)).OrderBy(c => c.Id).ToListAsync(ct);
+            foreach (var contact in contacts)
+            {
+                var row = new string?[fields.Length + 1];
+                row[0] = contact.Id.ToString(CultureInfo.InvariantCulture);
+                for (var i = 0; i < fields.Length; i++)
+                {
+                    row[i + 1] = ChangesCsv.Neutralise(fields[i].Value(contact, zone));
+                }
+
+                yield return row;
+            }
+
+            after = ids[^1];
+        }
+    }
+}
