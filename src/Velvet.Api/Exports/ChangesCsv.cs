@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.ObjectModel;
 using System.Data.Common;
 using Sylvan.Data.Csv;
 
@@ -54,8 +55,11 @@ internal static class ChangesCsv
     }
 
     /// <summary>Sylvan writes from a DbDataReader; this one serves string rows from an async stream.</summary>
-    private sealed class RowReader(IReadOnlyList<string> names, IAsyncEnumerator<string?[]> rows) : DbDataReader
+    private sealed class RowReader(IReadOnlyList<string> names, IAsyncEnumerator<string?[]> rows) : DbDataReader, IDbColumnSchemaGenerator
     {
+        public ReadOnlyCollection<DbColumn> GetColumnSchema() =>
+            names.Select((name, i) => (DbColumn)new StringColumn(name, i)).ToList().AsReadOnly();
+
         private string?[] _current = [];
 
         public int Rows { get; private set; }
@@ -159,6 +163,18 @@ internal static class ChangesCsv
         {
             await rows.DisposeAsync().ConfigureAwait(false);
             await base.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private sealed class StringColumn : DbColumn
+    {
+        public StringColumn(string name, int ordinal)
+        {
+            ColumnName = name;
+            ColumnOrdinal = ordinal;
+            DataType = typeof(string);
+            DataTypeName = "string";
+            AllowDBNull = true;
         }
     }
 }
