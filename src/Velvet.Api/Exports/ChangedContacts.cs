@@ -28,40 +28,41 @@ internal static class ChangedContacts
         return TimeZoneInfo.ConvertTimeToUtc(local, zone);
     }
 
-    private static IQueryable<int> Ids(VelvetDb db, int companyId, ExportSettings settings, DateTime from, DateTime to)
-    {
-        var originIds = settings.OriginIds.ToArray();
-        return db.ContactChanges.IgnoreQueryFilters()
-            .Where(c => c.CompanyId == companyId && c.Origin == settings.Origin && originIds.Contains(c.OriginId)
-                && c.ChangedAt >= from && c.ChangedAt < to)
-            .Select(c => c.ContactId);
-    }
-
-    public static Task<int> CountAsync(VelvetDb db, int companyId, ExportSettings settings, TimeZoneInfo zone, CancellationToken ct)
+    /// <summary>
+    /// Contacts of the company with at least one matching change, walked in id order. Driving the query from
+    /// contacts (primary key order, EXISTS on the ContactChanges.ContactId index) makes every keyset batch
+    /// continue where the last one stopped, so the whole export reads each contact once.
+    /// </summary>
+    private static IQueryable<Contacts.Contact> Matching(VelvetDb db, int companyId, ExportSettings settings, TimeZoneInfo zone)
     {
         var (from, to) = UtcRange(settings.StartDate, settings.EndDate, zone);
-        var ids = Ids(db, companyId, settings, from, to).Distinct();
-        return db.Contacts.IgnoreQueryFilters().CountAsync(c => c.CompanyId == companyId && ids.Contains(c.Id), ct);
+        var originIds = settings.OriginIds.ToArray();
+        var origin = settings.Origin;
+        var changes = db.ContactChanges.IgnoreQueryFilters()
+            .Where(c => c.CompanyId == companyId && c.Origin == origin && originIds.Contains(c.OriginId)
+                && c.ChangedAt >= from && c.ChangedAt < to);
+        return db.Contacts.IgnoreQueryFilters().AsNoTracking()
+            .Where(c => c.CompanyId == companyId && changes.Any(ch => ch.ContactId == c.Id));
     }
+
+    public static Task<int> CountAsync(VelvetDb db, int companyId, ExportSettings settings, TimeZoneInfo zone, CancellationToken ct) =>
+        Matching(db, companyId, settings, zone).CountAsync(ct);
 
     public static async IAsyncEnumerable<string?[]> RowsAsync(VelvetDb db, int companyId, ExportSettings settings, TimeZoneInfo zone,
         int batchSize, [EnumeratorCancellation] CancellationToken ct)
     {
-        var (from, to) = UtcRange(settings.StartDate, settings.EndDate, zone);
         var fields = settings.ContactFields.Select(id => ContactFields.Find(id)!).ToArray();
+        var matching = Matching(db, companyId, settings, zone);
         var after = 0;
         while (true)
         {
             var last = after;
-            var ids = await Ids(db, companyId, settings, from, to).Where(id => id > last)
-                .Distinct().OrderBy(id => id).Take(batchSize).ToListAsync(ct);
-            if (ids.Count == 0)
+            var contacts = await matching.Where(c => c.Id > last).OrderBy(c => c.Id).Take(batchSize).ToListAsync(ct);
+            if (contacts.Count == 0)
             {
                 yield break;
             }
 
-            var contacts = await db.Contacts.IgnoreQueryFilters().AsNoTracking()
-                .Where(c => c.CompanyId == companyId && ids.Contains(c.Id)).OrderBy(c => c.Id).ToListAsync(ct);
             foreach (var contact in contacts)
             {
                 var row = new string?[fields.Length + 1];
@@ -74,7 +75,7 @@ internal static class ChangedContacts
                 yield return row;
             }
 
-            after = ids[^1];
+            after = contacts[^1].Id;
         }
     }
 }
