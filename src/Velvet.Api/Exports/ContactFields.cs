@@ -7,6 +7,9 @@ namespace Velvet.Api.Exports;
 internal sealed record ContactField(int Id, string Key, string English, string German, string ApplicationType, Func<Contact, TimeZoneInfo, string?> Value)
 {
     public string Label(string language) => language == "de" ? German : English;
+
+    /// <summary>The <see cref="Contact"/> property behind the field: its key in PascalCase (first_name → FirstName).</summary>
+    public string Property => string.Concat(Key.Split('_').Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
 }
 
 /// <summary>

@@ -21,7 +21,8 @@ internal sealed class ExportOptions
     /// <summary>Claims before a job whose worker keeps dying is marked error instead of run again.</summary>
     public int MaxAttempts { get; set; } = 3;
 
-    public int BatchSize { get; set; } = 1000;
+    /// <summary>Rows between progress and row-count saves.</summary>
+    public int ProgressEvery { get; set; } = 10_000;
 
     public int DeliveryAttempts { get; set; } = 5;
 

@@ -214,8 +214,12 @@ internal sealed partial class ExportWorker(
             var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 64 * 1024);
             await using (writer.ConfigureAwait(false))
             {
+                // The rows stream on a context of their own: progress is saved on db meanwhile, and Npgsql
+                // allows one open command per connection.
+                await using var readScope = scopes.CreateAsyncScope();
+                var reader = SystemDb(readScope);
                 rows = await ChangesCsv.WriteAsync(writer, ChangesCsv.Header(fields, settings.Language), settings.Delimiter,
-                    settings.AddFieldNamesHeader, WithProgress(db, job, total, ChangedContacts.RowsAsync(db, job.CompanyId, settings, zone, options.BatchSize, ct), ct), ct);
+                    settings.AddFieldNamesHeader, WithProgress(db, job, total, ChangedContacts.RowsAsync(reader, job.CompanyId, settings, zone, ct), ct), ct);
             }
         }
 
@@ -254,7 +258,7 @@ internal sealed partial class ExportWorker(
         {
             yield return row;
             count++;
-            if (count % options.BatchSize == 0)
+            if (count % options.ProgressEvery == 0)
             {
                 job.RowCount = count;
                 job.Progress = total == 0 ? 0 : Math.Min(98, (int)(count * 100L / total));
