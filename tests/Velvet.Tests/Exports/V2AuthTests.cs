@@ -85,6 +85,12 @@ public abstract class V2AuthTests(VelvetApp app) : IntegrationTest(app)
     }
 
     [DbFact]
+    public async Task An_unknown_v2_path_answers_404_in_the_v2_envelope()
+    {
+        (await Api.Get("/api/v2/nothing/here")).AssertV2Error(404, 10001, "Record not found or wrong url");
+    }
+
+    [DbFact]
     public async Task No_credentials_answer_401()
     {
         (await Api.Get("/api/v2/source")).AssertV2Error(401, 1, Invalid);
