@@ -5,6 +5,7 @@ using Velvet.Api.Auth;
 using Velvet.Api.Cli;
 using Velvet.Api.Contacts;
 using Velvet.Api.Dictionaries;
+using Velvet.Api.Exports;
 using Velvet.Api.Profile;
 using Velvet.Api.Staff;
 using Velvet.Api.Storage;
@@ -57,6 +58,7 @@ app.MapVenues();
 app.MapDictionaries();
 app.MapContacts();
 app.MapTags();
+app.MapExports();
 app.MapFallback(() => ApiErrors.Result(StatusCodes.Status404NotFound, "Record not found or wrong url")).AllowWithoutToken();
 
 await StartupTasks.RunAsync(app.Services);

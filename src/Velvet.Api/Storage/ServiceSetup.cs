@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Velvet.Api.Auth;
+using Velvet.Api.Exports;
 using Velvet.Api.Staff;
 using Velvet.Api.Wire;
 
@@ -31,6 +32,7 @@ internal static class ServiceSetup
         services.AddDataProtection().SetApplicationName("Velvet")
             .PersistKeysToFileSystem(new DirectoryInfo(options.DataPath("keys")));
         services.AddVelvetRateLimits(configuration);
+        services.AddExports(configuration);
         services.AddSingleton(ParamLimits.Default);
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
             kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Velvet.Api.Auth;
 using Velvet.Api.Contacts;
+using Velvet.Api.Exports;
 using Velvet.Api.Notes;
 using Velvet.Api.Staff;
 using Velvet.Api.Tags;
@@ -51,6 +52,10 @@ internal abstract class VelvetDb(DbContextOptions options, Tenant tenant) : DbCo
 
     public DbSet<Note> Notes => Set<Note>();
 
+    public DbSet<ExportJob> ExportJobs => Set<ExportJob>();
+
+    public DbSet<WsseNonce> WsseNonces => Set<WsseNonce>();
+
     // Read by the query filters at query time; EF Core parameterizes members of the context.
     private bool TenantIsSystem => Tenant.IsSystem;
 
@@ -84,6 +89,8 @@ internal abstract class VelvetDb(DbContextOptions options, Tenant tenant) : DbCo
         modelBuilder.ApplyConfiguration(new TagCategoryConfiguration());
         modelBuilder.ApplyConfiguration(new ContactTagConfiguration());
         modelBuilder.ApplyConfiguration(new NoteConfiguration());
+        modelBuilder.ApplyConfiguration(new ExportJobConfiguration());
+        modelBuilder.ApplyConfiguration(new WsseNonceConfiguration());
 
         ApplyTenancy(modelBuilder);
     }

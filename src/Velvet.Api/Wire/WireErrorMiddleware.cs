@@ -16,6 +16,10 @@ internal sealed class WireErrorMiddleware(RequestDelegate next, ILogger<WireErro
         {
             await next(context);
         }
+        catch (V2Exception e)
+        {
+            await V2Envelope.WriteErrorAsync(context, e.StatusCode, e.ReplyCode, e.Message);
+        }
         catch (ApiException e)
         {
             await WriteAsync(context, e.StatusCode, e.Message, e.Errors);
@@ -54,22 +58,6 @@ internal sealed class WireErrorMiddleware(RequestDelegate next, ILogger<WireErro
         }
 
         return ApiErrors.WriteAsync(context, status, message, errors);
-    }
-}
-
-/// <summary>Lets the rest of the pipeline know which paths follow the v2 envelope.</summary>
-internal static class V2Envelope
-{
-    public static Task WriteErrorAsync(HttpContext context, int status, int replyCode, string message)
-    {
-        if (context.Response.HasStarted)
-        {
-            return Task.CompletedTask;
-        }
-
-        context.Response.Clear();
-        context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new { replyCode, replyText = message, data = (object?)null });
     }
 }
 

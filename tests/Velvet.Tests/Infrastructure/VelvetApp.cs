@@ -29,6 +29,10 @@ public abstract class VelvetApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Velvet:DataDir", _dataDir);
         builder.UseSetting("Velvet:SeedDemo", "false");
         builder.UseSetting("Velvet:RateLimits:SignInPerMinute", "100000");
+        // Export tests run the worker's single step themselves (ExportWorker.RunOnceAsync).
+        builder.UseSetting("Velvet:Exports:RunWorker", "false");
+        builder.UseSetting("Velvet:Exports:DeliveryBaseDelay", "00:00:00.050");
+        builder.UseSetting("Velvet:Exports:DeliveryMaxDelay", "00:00:00.200");
         foreach (var (key, value) in DatabaseSettings())
         {
             builder.UseSetting(key, value);

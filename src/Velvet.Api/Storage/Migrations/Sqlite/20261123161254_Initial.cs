@@ -135,6 +135,41 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "ExportJobs",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CompanyId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Parameters = table.Column<string>(type: "TEXT", nullable: false),
+                    ActiveKey = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    FtpPasswordProtected = table.Column<string>(type: "TEXT", nullable: true),
+                    Type = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    FinishedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Progress = table.Column<int>(type: "INTEGER", nullable: false),
+                    RowCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    FileName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    FtpHost = table.Column<string>(type: "TEXT", maxLength: 255, nullable: true),
+                    FtpDir = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    ClaimedBy = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    LeaseUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ExportJobs", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ExportJobs_Companies_CompanyId",
+                        column: x => x.CompanyId,
+                        principalTable: "Companies",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "TagCategories",
                 columns: table => new
                 {
@@ -219,6 +254,25 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
                         name: "FK_Venues_Companies_CompanyId",
                         column: x => x.CompanyId,
                         principalTable: "Companies",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WsseNonces",
+                columns: table => new
+                {
+                    ApiKeyId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Nonce = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WsseNonces", x => new { x.ApiKeyId, x.Nonce });
+                    table.ForeignKey(
+                        name: "FK_WsseNonces_ApiKeys_ApiKeyId",
+                        column: x => x.ApiKeyId,
+                        principalTable: "ApiKeys",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -560,6 +614,17 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_ExportJobs_CompanyId_ActiveKey",
+                table: "ExportJobs",
+                columns: new[] { "CompanyId", "ActiveKey" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ExportJobs_Status_Id",
+                table: "ExportJobs",
+                columns: new[] { "Status", "Id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Notes_ContactId",
                 table: "Notes",
                 column: "ContactId");
@@ -622,14 +687,16 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
                 name: "IX_Venues_CompanyId",
                 table: "Venues",
                 column: "CompanyId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WsseNonces_ExpiresAt",
+                table: "WsseNonces",
+                column: "ExpiresAt");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropTable(
-                name: "ApiKeys");
-
             migrationBuilder.DropTable(
                 name: "ContactChanges");
 
@@ -644,6 +711,9 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "Devices");
+
+            migrationBuilder.DropTable(
+                name: "ExportJobs");
 
             migrationBuilder.DropTable(
                 name: "Notes");
@@ -661,6 +731,9 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
                 name: "UserVenues");
 
             migrationBuilder.DropTable(
+                name: "WsseNonces");
+
+            migrationBuilder.DropTable(
                 name: "Tags");
 
             migrationBuilder.DropTable(
@@ -671,6 +744,9 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "Venues");
+
+            migrationBuilder.DropTable(
+                name: "ApiKeys");
 
             migrationBuilder.DropTable(
                 name: "TagCategories");

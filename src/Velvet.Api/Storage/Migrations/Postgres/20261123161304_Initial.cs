@@ -139,6 +139,41 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "ExportJobs",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CompanyId = table.Column<int>(type: "integer", nullable: false),
+                    Parameters = table.Column<string>(type: "text", nullable: false),
+                    ActiveKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    FtpPasswordProtected = table.Column<string>(type: "text", nullable: true),
+                    Type = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    Status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    FinishedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Progress = table.Column<int>(type: "integer", nullable: false),
+                    RowCount = table.Column<int>(type: "integer", nullable: false),
+                    Error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    FileName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    FtpHost = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true),
+                    FtpDir = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    ClaimedBy = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    LeaseUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Attempts = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ExportJobs", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ExportJobs_Companies_CompanyId",
+                        column: x => x.CompanyId,
+                        principalTable: "Companies",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "TagCategories",
                 columns: table => new
                 {
@@ -223,6 +258,25 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                         name: "FK_Venues_Companies_CompanyId",
                         column: x => x.CompanyId,
                         principalTable: "Companies",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WsseNonces",
+                columns: table => new
+                {
+                    ApiKeyId = table.Column<int>(type: "integer", nullable: false),
+                    Nonce = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WsseNonces", x => new { x.ApiKeyId, x.Nonce });
+                    table.ForeignKey(
+                        name: "FK_WsseNonces_ApiKeys_ApiKeyId",
+                        column: x => x.ApiKeyId,
+                        principalTable: "ApiKeys",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -578,6 +632,17 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_ExportJobs_CompanyId_ActiveKey",
+                table: "ExportJobs",
+                columns: new[] { "CompanyId", "ActiveKey" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ExportJobs_Status_Id",
+                table: "ExportJobs",
+                columns: new[] { "Status", "Id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Notes_ContactId",
                 table: "Notes",
                 column: "ContactId");
@@ -640,14 +705,16 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                 name: "IX_Venues_CompanyId",
                 table: "Venues",
                 column: "CompanyId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WsseNonces_ExpiresAt",
+                table: "WsseNonces",
+                column: "ExpiresAt");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropTable(
-                name: "ApiKeys");
-
             migrationBuilder.DropTable(
                 name: "ContactChanges");
 
@@ -662,6 +729,9 @@ namespace Velvet.Api.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "Devices");
+
+            migrationBuilder.DropTable(
+                name: "ExportJobs");
 
             migrationBuilder.DropTable(
                 name: "Notes");
@@ -679,6 +749,9 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                 name: "UserVenues");
 
             migrationBuilder.DropTable(
+                name: "WsseNonces");
+
+            migrationBuilder.DropTable(
                 name: "Tags");
 
             migrationBuilder.DropTable(
@@ -689,6 +762,9 @@ namespace Velvet.Api.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "Venues");
+
+            migrationBuilder.DropTable(
+                name: "ApiKeys");
 
             migrationBuilder.DropTable(
                 name: "TagCategories");

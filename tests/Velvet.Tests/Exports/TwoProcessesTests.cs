@@ -1,0 +1,91 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Velvet.Api.Exports;
+using Velvet.Tests.Infrastructure;
+
+namespace Velvet.Tests.Exports;
+
+/// <summary>Two server hosts on one PostgreSQL database, as two API nodes in production.</summary>
+public sealed class SharedPostgresPair : IAsyncLifetime
+{
+    private readonly string _database = "velvet_pair_" + Guid.NewGuid().ToString("N")[..16];
+
+    public NodeApp First { get; private set; } = null!;
+
+    public NodeApp Second { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        if (!TestDatabases.PostgresConfigured)
+        {
+            return;
+        }
+
+        var connection = new NpgsqlConnectionStringBuilder(TestDatabases.PostgresConnectionString) { Database = _database }.ConnectionString;
+        First = new NodeApp(connection);
+        Second = new NodeApp(connection);
+        await First.InitializeAsync();
+        await Second.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (!TestDatabases.PostgresConfigured)
+        {
+            return;
+        }
+
+        await First.DisposeAsync();
+        await Second.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(TestDatabases.PostgresConnectionString);
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    public sealed class NodeApp(string connectionString) : VelvetApp
+    {
+        internal override string Engine => "postgres";
+
+        protected override IDictionary<string, string?> DatabaseSettings() => new Dictionary<string, string?>
+        {
+            ["Velvet:Database"] = "Postgres",
+            ["ConnectionStrings:Postgres"] = connectionString,
+        };
+    }
+}
+
+public sealed class TwoProcessesTests_Postgres(SharedPostgresPair pair) : IClassFixture<SharedPostgresPair>
+{
+    // The hosts keep separate Data Protection keys (as nodes without a shared key ring would), so the
+    // second node is called with the server key's auth_token; WSSE's nonce rule is a primary key in the same database.
+    [DbFact]
+    public async Task The_same_export_sent_to_two_nodes_at_once_is_stored_once_and_run_once()
+    {
+        var world = await TestWorld.CreateAsync(pair.First);
+        var first = new V2Client(new ApiClient(pair.First.CreateClient()), pair.First, world.V2User, world.V2Secret);
+        var second = new ApiClient(pair.Second.CreateClient());
+        var path = "/api/v2/contact/getchanges?auth_token=" + Uri.EscapeDataString(world.ServerToken);
+
+        var replies = await Task.WhenAll(
+            first.Post("/api/v2/contact/getchanges", ExportsEndpointsTests.SeedRequest()),
+            second.SendJson(HttpMethod.Post, path, ExportsEndpointsTests.SeedRequest()),
+            first.Post("/api/v2/contact/getchanges", ExportsEndpointsTests.SeedRequest()),
+            second.SendJson(HttpMethod.Post, path, ExportsEndpointsTests.SeedRequest()));
+
+        Assert.Equal(1, replies.Count(r => r.Code == 200));
+        Assert.All(replies.Where(r => r.Code != 200), r => r.AssertV2Error(400, 4001, ExportsEndpoints.DuplicateMessage));
+        var id = replies.Single(r => r.Code == 200).AssertV2Ok().GetProperty("id").GetInt32();
+
+        var ran = await Task.WhenAll(
+            Task.Run(() => pair.First.Services.GetRequiredService<ExportWorker>().RunOnceAsync(default)),
+            Task.Run(() => pair.Second.Services.GetRequiredService<ExportWorker>().RunOnceAsync(default)));
+
+        Assert.Equal(1, ran.Count(r => r));
+        var job = await pair.Second.WithDbAsync((db, _) => db.ExportJobs.AsNoTracking().SingleAsync(j => j.Id == id));
+        Assert.Equal(ExportStatus.Done, job.Status);
+        Assert.Equal(1, job.Attempts);
+    }
+}
