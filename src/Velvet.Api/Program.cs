@@ -40,7 +40,8 @@ var app = builder.Build();
 
 app.UseMiddleware<WireErrorMiddleware>();
 // Logs method, path (without the query string, which may hold auth_token), status and time — never parameters.
-app.UseSerilogRequestLogging();
+// This host's logger, not Serilog's static one: several hosts may share a process (tests, CLI).
+app.UseSerilogRequestLogging(o => o.Logger = app.Services.GetService<Serilog.ILogger>());
 app.UseStatusCodePages(WirePipeline.WriteEmptyStatusAsync);
 app.UseMiddleware<JsonSuffixMiddleware>();
 app.UseUploads(app.Services.GetRequiredService<VelvetOptions>());
