@@ -7,6 +7,7 @@ using Velvet.Api.Dictionaries;
 using Velvet.Api.Profile;
 using Velvet.Api.Staff;
 using Velvet.Api.Storage;
+using Velvet.Api.Sync;
 using Velvet.Api.Venues;
 using Velvet.Api.Wire;
 
@@ -52,6 +53,7 @@ app.MapProfile();
 app.MapStaff();
 app.MapVenues();
 app.MapDictionaries();
+app.MapLastChanges();
 app.MapFallback(() => ApiErrors.Result(StatusCodes.Status404NotFound, "Record not found or wrong url")).AllowWithoutToken();
 
 await StartupTasks.RunAsync(app.Services);

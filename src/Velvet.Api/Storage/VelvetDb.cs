@@ -2,9 +2,15 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Velvet.Api.Auth;
 using Velvet.Api.Contacts;
+using Velvet.Api.LogMethods;
 using Velvet.Api.Notes;
+using Velvet.Api.Notifications;
+using Velvet.Api.Reservations;
 using Velvet.Api.Staff;
+using Velvet.Api.StaticTexts;
+using Velvet.Api.Sync;
 using Velvet.Api.Tags;
+using Velvet.Api.Tasks;
 using Velvet.Api.Venues;
 
 namespace Velvet.Api.Storage;
@@ -51,6 +57,24 @@ internal abstract class VelvetDb(DbContextOptions options, Tenant tenant) : DbCo
 
     public DbSet<Note> Notes => Set<Note>();
 
+    public DbSet<CrmTask> Tasks => Set<CrmTask>();
+
+    public DbSet<LogMethod> LogMethods => Set<LogMethod>();
+
+    public DbSet<Notification> Notifications => Set<Notification>();
+
+    public DbSet<StaticText> StaticTexts => Set<StaticText>();
+
+    public DbSet<Reservation> Reservations => Set<Reservation>();
+
+    public DbSet<ChangeLogEntry> ChangeLog => Set<ChangeLogEntry>();
+
+    public DbSet<SyncAcknowledgment> SyncAcknowledgments => Set<SyncAcknowledgment>();
+
+    public DbSet<SyncWriter> SyncWriters => Set<SyncWriter>();
+
+    public DbSet<SyncHorizon> SyncHorizons => Set<SyncHorizon>();
+
     // Read by the query filters at query time; EF Core parameterizes members of the context.
     private bool TenantIsSystem => Tenant.IsSystem;
 
@@ -84,6 +108,15 @@ internal abstract class VelvetDb(DbContextOptions options, Tenant tenant) : DbCo
         modelBuilder.ApplyConfiguration(new TagCategoryConfiguration());
         modelBuilder.ApplyConfiguration(new ContactTagConfiguration());
         modelBuilder.ApplyConfiguration(new NoteConfiguration());
+        modelBuilder.ApplyConfiguration(new CrmTaskConfiguration());
+        modelBuilder.ApplyConfiguration(new LogMethodConfiguration());
+        modelBuilder.ApplyConfiguration(new NotificationConfiguration());
+        modelBuilder.ApplyConfiguration(new StaticTextConfiguration());
+        modelBuilder.ApplyConfiguration(new ReservationConfiguration());
+        modelBuilder.ApplyConfiguration(new ChangeLogEntryConfiguration());
+        modelBuilder.ApplyConfiguration(new SyncAcknowledgmentConfiguration());
+        modelBuilder.ApplyConfiguration(new SyncWriterConfiguration());
+        modelBuilder.ApplyConfiguration(new SyncHorizonConfiguration());
 
         ApplyTenancy(modelBuilder);
     }
