@@ -49,7 +49,7 @@ internal sealed class ChangeCapture(SyncWatermark watermark, TimeProvider clock)
     }
 
     private readonly ConditionalWeakTable<DbContext, Pending> _pending = [];
-    private readonly ConditionalWeakTable<DbTransaction, StrongBox<long>> _registrations = [];
+    private readonly ConditionalWeakTable<DbTransaction, SyncWatermark.Registration> _registrations = [];
     private readonly ConditionalWeakTable<DbContext, object> _writingLog = [];
 
     public async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
@@ -75,7 +75,7 @@ internal sealed class ChangeCapture(SyncWatermark watermark, TimeProvider clock)
         var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
         if (!_registrations.TryGetValue(transaction, out _))
         {
-            _registrations.Add(transaction, new StrongBox<long>(await watermark.RegisterAsync(db, cancellationToken)));
+            _registrations.Add(transaction, await watermark.RegisterAsync(db, cancellationToken));
         }
 
         _pending.AddOrUpdate(db, pending);
@@ -136,16 +136,11 @@ internal sealed class ChangeCapture(SyncWatermark watermark, TimeProvider clock)
 
     private async Task EndAsync(DbTransaction transaction)
     {
-        if (_registrations.TryGetValue(transaction, out var id) && transaction.Connection is { } connection)
+        // The registration carries its own connection string: a finished ADO.NET transaction forgets its connection.
+        if (_registrations.TryGetValue(transaction, out var registration))
         {
             _registrations.Remove(transaction);
-            await watermark.DeregisterAsync(connection, id.Value);
-        }
-        else if (_registrations.TryGetValue(transaction, out var orphan))
-        {
-            // The connection is gone with the transaction: the lease expires the registration.
-            _registrations.Remove(transaction);
-            _ = orphan;
+            await watermark.DeregisterAsync(registration);
         }
     }
 
@@ -295,7 +290,7 @@ internal sealed class ChangeCapture(SyncWatermark watermark, TimeProvider clock)
 
     private async Task WriteLogAsync(VelvetDb db, Pending pending, CancellationToken ct)
     {
-        var stamp = clock.GetUtcNow().UtcTicks;
+        const long stamp = 0; // set below, once every lock this writer needs is held
         var companies = pending.Entries.Select(e => ((ICompanyOwned)e.Entity).CompanyId).ToHashSet();
         var zones = new Dictionary<int, TimeZoneInfo>();
         foreach (var company in await db.Companies.AsNoTracking().Where(c => companies.Contains(c.Id)).ToListAsync(ct))
@@ -341,6 +336,7 @@ internal sealed class ChangeCapture(SyncWatermark watermark, TimeProvider clock)
 
         foreach (var group in composite.GroupBy(c => c.Key.Item1))
         {
+            await LockParentsAsync(db, group.Key, [.. group.Select(g => g.Key.Item2)], ct);
             var byCompany = group.GroupBy(g => g.Value.Company);
             foreach (var companyGroup in byCompany)
             {
@@ -359,6 +355,14 @@ internal sealed class ChangeCapture(SyncWatermark watermark, TimeProvider clock)
                     }
                 }
             }
+        }
+
+        // Read now: after this writer's row locks (its own updates, LockParentsAsync), so a later writer of the same
+        // record always stamps at or above this one, and a repeated boundary entry never replays an older version.
+        var now = clock.GetUtcNow().UtcTicks;
+        foreach (var row in rows)
+        {
+            row.Stamp = now;
         }
 
         _writingLog.AddOrUpdate(db, new object());
@@ -382,6 +386,31 @@ internal sealed class ChangeCapture(SyncWatermark watermark, TimeProvider clock)
         {
             _writingLog.Remove(db);
         }
+    }
+
+    /// <summary>
+    /// A parent's JSON is read from its children. Two PostgreSQL writers changing children of one parent would
+    /// each read the other's change as uncommitted and log a stale parent; locking the parent row serializes
+    /// them, so the second reads the first's committed change. SQLite writers are serialized already.
+    /// </summary>
+    private static async Task LockParentsAsync(VelvetDb db, string className, List<int> ids, CancellationToken ct)
+    {
+        var table = className switch
+        {
+            SyncClasses.Contact => "Contacts",
+            SyncClasses.Task => "Tasks",
+            SyncClasses.TagCategory => "TagCategories",
+            _ => null,
+        };
+        if (table is null || !db.Database.IsNpgsql() || ids.Count == 0)
+        {
+            return;
+        }
+
+        ids.Sort();
+#pragma warning disable EF1002 // the table name is one of three constants above; ids are a parameter.
+        await db.Database.ExecuteSqlRawAsync($"SELECT 1 FROM \"{table}\" WHERE \"Id\" = ANY({{0}}) ORDER BY \"Id\" FOR UPDATE", [ids.ToArray()], ct);
+#pragma warning restore EF1002
     }
 
     /// <summary>Parents whose JSON changed with a child. The parent's own create/update wins; a destroyed parent gets nothing more.</summary>

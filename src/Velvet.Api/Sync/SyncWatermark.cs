@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Velvet.Api.Storage;
@@ -19,19 +18,24 @@ internal sealed class SyncWatermark(TimeProvider clock, SyncOptions options)
     private readonly Dictionary<long, (long Started, long Expires)> _inProcess = [];
     private long _nextId;
 
+    /// <summary>A registered writer; ConnectionString is set on PostgreSQL (the registry table), null in process.</summary>
+    internal sealed record Registration(long Id, string? ConnectionString);
+
     /// <summary>Registers a writer; the returned handle deregisters it. Stamps must be read after this returns.</summary>
-    public async Task<long> RegisterAsync(VelvetDb db, CancellationToken ct)
+    public async Task<Registration> RegisterAsync(VelvetDb db, CancellationToken ct)
     {
         if (db.Database.IsNpgsql())
         {
-            await using var connection = new NpgsqlConnection(db.Database.GetConnectionString());
+            // Kept from the context, not the opened connection: Npgsql drops the password from an open connection's string.
+            var connectionString = db.Database.GetConnectionString()!;
+            await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync(ct);
             await using var command = connection.CreateCommand();
             var now = clock.GetUtcNow().UtcTicks;
             command.CommandText = "INSERT INTO \"SyncWriters\" (\"StartedTicks\", \"ExpiresTicks\") VALUES (@s, @e) RETURNING \"Id\"";
             command.Parameters.AddWithValue("s", now);
             command.Parameters.AddWithValue("e", now + TimeSpan.FromSeconds(options.WriterLeaseSeconds).Ticks);
-            return (long)(await command.ExecuteScalarAsync(ct))!;
+            return new Registration((long)(await command.ExecuteScalarAsync(ct))!, connectionString);
         }
 
         lock (_gate)
@@ -39,15 +43,16 @@ internal sealed class SyncWatermark(TimeProvider clock, SyncOptions options)
             var now = clock.GetUtcNow().UtcTicks;
             var id = ++_nextId;
             _inProcess[id] = (now, now + TimeSpan.FromSeconds(options.WriterLeaseSeconds).Ticks);
-            return id;
+            return new Registration(id, null);
         }
     }
 
-    public async Task DeregisterAsync(DbConnection writerConnection, long id)
+    public async Task DeregisterAsync(Registration registration)
     {
-        if (writerConnection is NpgsqlConnection npgsql)
+        var id = registration.Id;
+        if (registration.ConnectionString is { } connectionString)
         {
-            await using var connection = new NpgsqlConnection(npgsql.ConnectionString);
+            await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
             command.CommandText = "DELETE FROM \"SyncWriters\" WHERE \"Id\" = @id";
