@@ -59,17 +59,19 @@ internal sealed class ChangeCapture(SyncWatermark watermark, TimeProvider clock)
             return result;
         }
 
-        await IncludeCascadesAsync(db, cancellationToken);
-        var pending = Collect(db);
-        if (pending is null)
+        db.ChangeTracker.DetectChanges();
+        if (!db.ChangeTracker.Entries().Any(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
+            && (ClassOf(e.Entity) is not null || e.Entity is ContactTag or User or Venue)))
         {
             return result;
         }
 
+        // The transaction and the registration come first: cascades below are read under the transaction's locks.
+        var ownsTransaction = false;
         if (db.Database.CurrentTransaction is null)
         {
             await db.Database.BeginTransactionAsync(cancellationToken);
-            pending.OwnsTransaction = true;
+            ownsTransaction = true;
         }
 
         var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
@@ -78,6 +80,9 @@ internal sealed class ChangeCapture(SyncWatermark watermark, TimeProvider clock)
             _registrations.Add(transaction, await watermark.RegisterAsync(db, cancellationToken));
         }
 
+        await IncludeCascadesAsync(db, cancellationToken);
+        var pending = Collect(db);
+        pending.OwnsTransaction = ownsTransaction;
         _pending.AddOrUpdate(db, pending);
         return result;
     }
@@ -156,6 +161,13 @@ internal sealed class ChangeCapture(SyncWatermark watermark, TimeProvider clock)
         var categoryIds = deleted.OfType<TagCategory>().Select(c => c.Id).ToList();
         var userIds = deleted.OfType<User>().Select(u => u.Id).ToList();
         var venueIds = deleted.OfType<Venue>().Select(v => v.Id).ToList();
+        // PostgreSQL: a concurrent insert of a child (its foreign-key check) waits for these locks, so no child can
+        // appear after the load below and be removed by the database's cascade unseen. SQLite's write lock does the same.
+        await LockRowsAsync(db, "Contacts", contactIds, ct);
+        await LockRowsAsync(db, "TagCategories", categoryIds, ct);
+        await LockRowsAsync(db, "Tags", [.. deleted.OfType<Tag>().Select(t => t.Id)], ct);
+        await LockRowsAsync(db, "Users", userIds, ct);
+        await LockRowsAsync(db, "Venues", venueIds, ct);
         if (categoryIds.Count > 0)
         {
             db.RemoveRange(await db.Tags.IgnoreQueryFilters().Where(t => categoryIds.Contains(t.TagCategoryId)).ToListAsync(ct));
@@ -187,7 +199,7 @@ internal sealed class ChangeCapture(SyncWatermark watermark, TimeProvider clock)
         }
     }
 
-    private static Pending? Collect(VelvetDb db)
+    private static Pending Collect(VelvetDb db)
     {
         var pending = new Pending();
         foreach (var entry in db.ChangeTracker.Entries())
@@ -234,7 +246,7 @@ internal sealed class ChangeCapture(SyncWatermark watermark, TimeProvider clock)
             }
         }
 
-        return pending.Entries.Count > 0 || pending.ExpiredUsers.Count > 0 ? pending : null;
+        return pending;
     }
 
     private static void Both(EntityEntry entry, string property, HashSet<int> into)
@@ -402,13 +414,21 @@ internal sealed class ChangeCapture(SyncWatermark watermark, TimeProvider clock)
             SyncClasses.TagCategory => "TagCategories",
             _ => null,
         };
-        if (table is null || !db.Database.IsNpgsql() || ids.Count == 0)
+        if (table is not null)
+        {
+            await LockRowsAsync(db, table, ids, ct);
+        }
+    }
+
+    private static async Task LockRowsAsync(VelvetDb db, string table, List<int> ids, CancellationToken ct)
+    {
+        if (!db.Database.IsNpgsql() || ids.Count == 0)
         {
             return;
         }
 
         ids.Sort();
-#pragma warning disable EF1002 // the table name is one of three constants above; ids are a parameter.
+#pragma warning disable EF1002 // the table name is a constant of this class; ids are a parameter.
         await db.Database.ExecuteSqlRawAsync($"SELECT 1 FROM \"{table}\" WHERE \"Id\" = ANY({{0}}) ORDER BY \"Id\" FOR UPDATE", [ids.ToArray()], ct);
 #pragma warning restore EF1002
     }

@@ -81,7 +81,12 @@ public abstract class LastChangesStressTests(VelvetApp app) : IntegrationTest(ap
         {
             var expected = await ExpectedAsync(world, devices[i].Item2);
             var actual = mirrors[i].Records;
-            Assert.Equal(expected.Keys.Order().ToList(), actual.Keys.Order().ToList());
+            var missing = expected.Keys.Except(actual.Keys).ToList();
+            var extra = actual.Keys.Except(expected.Keys).ToList();
+            var history = await App.WithDbAsync(async (db, _) => string.Join(" | ", (await db.ChangeLog.Where(e => e.CompanyId == world.Company.Id).OrderBy(e => e.Id).ToListAsync())
+                .Where(e => missing.Concat(extra).Contains((e.ClassName, e.RecordId)))
+                .Select(e => $"{e.Id} {e.ClassName} {e.RecordId} {e.Action} v{e.VenueId} u{e.UserId} @{e.Stamp} {e.Data}")));
+            Assert.True(missing.Count == 0 && extra.Count == 0, $"device {i}: missing {string.Join(",", missing)}; extra {string.Join(",", extra)}; log {history}; last {mirrors[i].Timestamp}");
             foreach (var (key, json) in expected)
             {
                 var want = JsonNode.Parse(json)!.AsObject();
