@@ -80,9 +80,20 @@ internal sealed class ChangeCapture(SyncWatermark watermark, TimeProvider clock)
             _registrations.Add(transaction, await watermark.RegisterAsync(db, cancellationToken));
         }
 
-        await IncludeCascadesAsync(db, cancellationToken);
-        var pending = Collect(db);
-        pending.OwnsTransaction = ownsTransaction;
+        Pending pending;
+        try
+        {
+            await IncludeCascadesAsync(db, cancellationToken);
+            pending = Collect(db);
+            pending.OwnsTransaction = ownsTransaction;
+            await ReadOldScopesAsync(db, pending, cancellationToken);
+        }
+        catch when (ownsTransaction)
+        {
+            // SaveChangesFailed is not raised for a failure before saving: end what this interceptor began.
+            await db.Database.RollbackTransactionAsync(CancellationToken.None);
+            throw;
+        }
         _pending.AddOrUpdate(db, pending);
         return result;
     }
@@ -247,6 +258,44 @@ internal sealed class ChangeCapture(SyncWatermark watermark, TimeProvider clock)
         }
 
         return pending;
+    }
+
+    /// <summary>
+    /// The scope a record leaves is the one stored now, not the tracker's original values: another writer may have
+    /// moved the record since this context loaded it. Read under a row lock (PostgreSQL) or the write lock (SQLite)
+    /// so it cannot change again before this transaction's update.
+    /// </summary>
+    private static async Task ReadOldScopesAsync(VelvetDb db, Pending pending, CancellationToken ct)
+    {
+        for (var i = 0; i < pending.Entries.Count; i++)
+        {
+            var captured = pending.Entries[i];
+            if (captured.State == EntityState.Added)
+            {
+                continue;
+            }
+
+            var id = IdOf(captured.Entity);
+            (int? Venue, int? User)? stored = captured.Entity switch
+            {
+                Reservation => await LockedAsync(db, "Reservations", id, db.Reservations.IgnoreQueryFilters().Where(r => r.Id == id).Select(r => (int?)r.VenueId), ct) is { } v ? (v, null) : null,
+                ContactQualification => await LockedAsync(db, "ContactQualifications", id, db.ContactQualifications.IgnoreQueryFilters().Where(q => q.Id == id).Select(q => (int?)q.VenueId), ct) is { } v ? (v, null) : null,
+                CrmTask => await LockedAsync(db, "Tasks", id, db.Tasks.IgnoreQueryFilters().Where(t => t.Id == id).Select(t => (int?)t.UserId), ct) is { } u ? (null, u) : null,
+                Notification => await LockedAsync(db, "Notifications", id, db.Notifications.IgnoreQueryFilters().Where(n => n.Id == id).Select(n => (int?)n.UserId), ct) is { } u ? (null, u) : null,
+                UserVenue => await LockedAsync(db, "UserVenues", id, db.UserVenues.IgnoreQueryFilters().Where(v => v.Id == id).Select(v => (int?)v.UserId), ct) is { } u ? (null, u) : null,
+                _ => null,
+            };
+            if (stored is { } scope)
+            {
+                pending.Entries[i] = captured with { OldVenueId = scope.Venue, OldUserId = scope.User };
+            }
+        }
+    }
+
+    private static async Task<int?> LockedAsync(VelvetDb db, string table, int id, IQueryable<int?> query, CancellationToken ct)
+    {
+        await LockRowsAsync(db, table, [id], ct);
+        return await query.FirstOrDefaultAsync(ct);
     }
 
     private static void Both(EntityEntry entry, string property, HashSet<int> into)
