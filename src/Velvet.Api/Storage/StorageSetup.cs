@@ -13,6 +13,8 @@ internal static class StorageSetup
         services.AddSingleton<Sync.SyncWatermark>();
         services.AddSingleton<Sync.ChangeCapture>();
         services.AddHostedService<Sync.LogPruning>();
+        services.AddSingleton<Sync.SyncSignal>();
+        services.AddHostedService<Sync.SyncListener>();
         if (options.UsePostgres)
         {
             var connectionString = configuration.GetConnectionString("Postgres")

@@ -25,7 +25,7 @@ namespace Velvet.Api.Sync;
 /// after the entities (ids of added rows are known only then), stamped after the writer registered with
 /// <see cref="SyncWatermark"/>; the registration ends when the transaction commits or rolls back.
 /// </summary>
-internal sealed class ChangeCapture(SyncWatermark watermark, TimeProvider clock) : DbTransactionInterceptor, ISaveChangesInterceptor
+internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal, TimeProvider clock) : DbTransactionInterceptor, ISaveChangesInterceptor
 {
     private const string Create = "create";
     private const string Update = "update";
@@ -135,10 +135,14 @@ internal sealed class ChangeCapture(SyncWatermark watermark, TimeProvider clock)
 
     public void SaveChangesFailed(DbContextErrorEventData eventData) => SaveChangesFailedAsync(eventData).GetAwaiter().GetResult();
 
-    public override async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default) =>
+    public override async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
         await EndAsync(transaction);
+        signal.Pulse();
+    }
 
-    public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => EndAsync(transaction).GetAwaiter().GetResult();
+    public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
+        TransactionCommittedAsync(transaction, eventData).GetAwaiter().GetResult();
 
     public override async Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default) =>
         await EndAsync(transaction);
@@ -438,6 +442,12 @@ internal sealed class ChangeCapture(SyncWatermark watermark, TimeProvider clock)
             }
 
             await db.SaveChangesAsync(ct);
+            if (rows.Count > 0 && db.Database.IsNpgsql())
+            {
+                // Delivered at commit (never for a rollback) to every process's SyncListener: wakes long polls.
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_notify('" + SyncSignal.Channel + "', '')", ct);
+            }
+
             foreach (var row in rows)
             {
                 db.Entry(row).State = EntityState.Detached;

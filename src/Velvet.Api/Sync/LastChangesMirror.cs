@@ -15,6 +15,9 @@ public sealed class LastChangesMirror
     /// <summary>The next start_date: the last successful reply's timestamp, or the acknowledged load time.</summary>
     public string? Timestamp { get; private set; }
 
+    /// <summary>When paging (limit=): the cursor of the next page, sent with the same start_date; null between deltas.</summary>
+    public string? Cursor { get; private set; }
+
     public IReadOnlyDictionary<(string ClassName, int Id), string> Records => _records;
 
     public void Start(string timestamp)
@@ -45,6 +48,14 @@ public sealed class LastChangesMirror
             }
         }
 
+        if (reply.TryGetProperty("next_cursor", out var next) && next.ValueKind == JsonValueKind.String)
+        {
+            // Mid-delta: the start_date stays until the last page, whose timestamp then holds for all pages.
+            Cursor = next.GetString();
+            return true;
+        }
+
+        Cursor = null;
         Timestamp = reply.GetProperty("timestamp").GetString();
         return true;
     }

@@ -61,6 +61,44 @@ internal static class LastChangesRequest
         return (starts, null);
     }
 
+    /// <summary>A page request: at most Limit entries after AfterPosition, below the first page's Watermark.</summary>
+    internal sealed record Page(int Limit, long AfterPosition, DateTime? Watermark);
+
+    /// <summary>
+    /// Beyond the seed: limit=N pages a large delta; the reply's next_cursor ("watermark ticks.position") is sent
+    /// back as cursor= with the same start_date until it is null. Keyed by log position, never by offset.
+    /// </summary>
+    public static (Page? Page, string? Error) ParsePaging(ParamHash root)
+    {
+        if (!root.ContainsKey("limit"))
+        {
+            return root.ContainsKey("cursor") ? (null, InvalidParams) : (null, null);
+        }
+
+        if (root.Int("limit") is not { } limit || limit <= 0)
+        {
+            return (null, InvalidParams);
+        }
+
+        if (root.Str("cursor") is not { Length: > 0 } cursor)
+        {
+            return (new Page(limit, 0, null), null);
+        }
+
+        var parts = cursor.Split('.');
+        if (parts.Length != 2 || !long.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+            || !long.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var position)
+            || ticks <= 0 || ticks > DateTime.MaxValue.Ticks || position < 0)
+        {
+            return (null, InvalidParams);
+        }
+
+        return (new Page(limit, position, new DateTime(ticks, DateTimeKind.Utc)), null);
+    }
+
+    public static string Cursor(DateTime watermark, long position) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{watermark.Ticks}.{position}");
+
     /// <summary>The seed's wording, trailing space included: it is what deployed clients compare.</summary>
     public static string NoAchievements(IReadOnlyList<string> missing) =>
         missing.Count == 1 ? $"No achievements: '{missing[0]}' " : "No achievements at some classes";

@@ -230,6 +230,101 @@ public abstract class LastChangesEndpointsTests(VelvetApp app) : IntegrationTest
     }
 }
 
+public abstract class LastChangesBeyondSeedTests(VelvetApp app) : IntegrationTest(app)
+{
+    [DbFact]
+    public async Task Limit_pages_a_delta_by_position_and_old_clients_see_no_cursor_key()
+    {
+        var world = await TestWorld.CreateAsync(App);
+        await AcknowledgeAsync(Api, world.AdminToken);
+        await Change(App, db =>
+        {
+            db.StaticTexts.AddRange(Enumerable.Range(0, 5).Select(i => new StaticText { CompanyId = world.Company.Id, Type = "t" + i, Text = "x" }));
+            return Task.CompletedTask;
+        });
+        App.Clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.False((await PullAsync(Api, world.AdminToken)).TryGetProperty("next_cursor", out _));
+
+        var seen = new List<int>();
+        string? cursor = null;
+        string? timestamp = null;
+        do
+        {
+            List<(string, string)> form = [("auth_token", world.AdminToken), ("options[StaticText][start_date]", Epoch), ("limit", "2")];
+            if (cursor is not null)
+            {
+                form.Add(("cursor", cursor));
+            }
+
+            var reply = (await Api.Get("/api/v1/last_changes", [.. form])).AssertOk().Json;
+            Assert.Equal(0, reply.GetProperty("status").GetInt32());
+            Assert.True(reply.GetProperty("activity_log").GetArrayLength() <= 2);
+            seen.AddRange(Entries(reply).Select(e => e.Id));
+            timestamp ??= reply.GetProperty("timestamp").GetString();
+            Assert.Equal(timestamp, reply.GetProperty("timestamp").GetString());
+            cursor = reply.GetProperty("next_cursor").GetString();
+        }
+        while (cursor is not null);
+
+        Assert.Equal(5, seen.Count);
+        Assert.Equal(seen.Order(), seen);
+        Assert.Equal("Invalid params", (await Api.Get("/api/v1/last_changes", ("auth_token", world.AdminToken), ("start_date", Epoch), ("limit", "0")))
+            .Json.GetProperty("message").GetString());
+    }
+
+    [DbFact]
+    public async Task Replies_are_compressed_when_the_client_accepts_gzip_or_brotli()
+    {
+        var world = await TestWorld.CreateAsync(App);
+        await AcknowledgeAsync(Api, world.AdminToken);
+        foreach (var encoding in new[] { "gzip", "br" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/last_changes.json")
+            {
+                Content = new FormUrlEncodedContent([new("auth_token", world.AdminToken), new("start_date", Epoch)]),
+            };
+            request.Headers.AcceptEncoding.ParseAdd(encoding);
+            using var response = await Api.Http.SendAsync(request);
+            Assert.Equal(encoding, Assert.Single(response.Content.Headers.ContentEncoding));
+            await using var body = await response.Content.ReadAsStreamAsync();
+            await using Stream plain = encoding == "br"
+                ? new System.IO.Compression.BrotliStream(body, System.IO.Compression.CompressionMode.Decompress)
+                : new System.IO.Compression.GZipStream(body, System.IO.Compression.CompressionMode.Decompress);
+            var json = await JsonDocument.ParseAsync(plain);
+            Assert.Equal(0, json.RootElement.GetProperty("status").GetInt32());
+        }
+    }
+
+    [DbFact]
+    public async Task Wait_returns_as_soon_as_a_visible_change_commits_or_empty_at_the_deadline()
+    {
+        var world = await TestWorld.CreateAsync(App);
+        await AcknowledgeAsync(Api, world.AdminToken);
+        App.Clock.Advance(TimeSpan.FromSeconds(2));
+        var mark = (await PullAsync(Api, world.AdminToken)).GetProperty("timestamp").GetString()!;
+        App.Clock.Advance(TimeSpan.FromSeconds(2));
+
+        var empty = await Api.Get("/api/v1/last_changes", ("auth_token", world.AdminToken), ("start_date", mark), ("wait", "1"));
+        Assert.Equal(0, empty.Json.GetProperty("activity_log").GetArrayLength());
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var poll = Api.Get("/api/v1/last_changes", ("auth_token", world.AdminToken), ("start_date", mark), ("wait", "20"));
+        await Task.Delay(300);
+        await Change(App, db =>
+        {
+            db.StaticTexts.Add(new StaticText { CompanyId = world.Company.Id, Type = "wake", Text = "now" });
+            return Task.CompletedTask;
+        });
+        var reply = await poll;
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"woke after {started.Elapsed}");
+        Assert.Contains(Entries(reply.Json), e => e.ClassName == "StaticText");
+    }
+}
+
+public sealed class LastChangesBeyondSeedTests_Sqlite(SqliteApp app) : LastChangesBeyondSeedTests(app), IClassFixture<SqliteApp>;
+
+public sealed class LastChangesBeyondSeedTests_Postgres(PostgresApp app) : LastChangesBeyondSeedTests(app), IClassFixture<PostgresApp>;
+
 public sealed class LastChangesEndpointsTests_Sqlite(SqliteApp app) : LastChangesEndpointsTests(app), IClassFixture<SqliteApp>;
 
 public sealed class LastChangesEndpointsTests_Postgres(PostgresApp app) : LastChangesEndpointsTests(app), IClassFixture<PostgresApp>;

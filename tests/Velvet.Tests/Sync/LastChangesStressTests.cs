@@ -21,6 +21,8 @@ namespace Velvet.Tests.Sync;
 /// </summary>
 public abstract class LastChangesStressTests(VelvetApp app) : IntegrationTest(app)
 {
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _trace = new();
+
     private const int WriterCount = 4;
     private static readonly TimeSpan WriteDuration = TimeSpan.FromSeconds(8);
     private const double HeldTransactionShare = 0.3;
@@ -59,7 +61,8 @@ public abstract class LastChangesStressTests(VelvetApp app) : IntegrationTest(ap
             var pulls = 0;
             while (!writers.All(w => w.IsCompleted))
             {
-                await PullIntoAsync(mirrors[i], d.Item1);
+                // The last device pages its deltas (limit/cursor) to exercise paging under concurrency.
+                await PullIntoAsync(mirrors[i], d.Item1, paged: i == devices.Length - 1);
                 pulls++;
                 await Task.Delay(Random.Shared.Next(10, 60));
             }
@@ -72,7 +75,17 @@ public abstract class LastChangesStressTests(VelvetApp app) : IntegrationTest(ap
         // Writers are done: one more pull each brings every mirror to the final state.
         for (var i = 0; i < devices.Length; i++)
         {
-            await PullIntoAsync(mirrors[i], devices[i].Item1);
+            // A paged delta begun while writers ran covers only up to its own watermark: finish it, then one full delta more.
+            while (mirrors[i].Cursor is not null)
+            {
+                await PullIntoAsync(mirrors[i], devices[i].Item1, paged: true);
+            }
+
+            do
+            {
+                await PullIntoAsync(mirrors[i], devices[i].Item1, paged: i == devices.Length - 1);
+            }
+            while (mirrors[i].Cursor is not null);
         }
 
         Assert.True(written > 50, $"only {written} writes");
@@ -86,7 +99,7 @@ public abstract class LastChangesStressTests(VelvetApp app) : IntegrationTest(ap
             var history = await App.WithDbAsync(async (db, _) => string.Join(" | ", (await db.ChangeLog.Where(e => e.CompanyId == world.Company.Id).OrderBy(e => e.Id).ToListAsync())
                 .Where(e => missing.Concat(extra).Contains((e.ClassName, e.RecordId)))
                 .Select(e => $"{e.Id} {e.ClassName} {e.RecordId} {e.Action} v{e.VenueId} u{e.UserId} @{e.Stamp} {e.Data}")));
-            Assert.True(missing.Count == 0 && extra.Count == 0, $"device {i}: missing {string.Join(",", missing)}; extra {string.Join(",", extra)}; log {history}; last {mirrors[i].Timestamp}");
+            Assert.True(missing.Count == 0 && extra.Count == 0, $"device {i}: missing {string.Join(",", missing)}; extra {string.Join(",", extra)}; log {history}; last {mirrors[i].Timestamp}; trace {string.Join(" ", _trace.TakeLast(12))}");
             foreach (var (key, json) in expected)
             {
                 var want = JsonNode.Parse(json)!.AsObject();
@@ -97,9 +110,24 @@ public abstract class LastChangesStressTests(VelvetApp app) : IntegrationTest(ap
         }
     }
 
-    private async Task PullIntoAsync(LastChangesMirror mirror, string token)
+    private async Task PullIntoAsync(LastChangesMirror mirror, string token, bool paged = false)
     {
-        var reply = (await Api.Get("/api/v1/last_changes.json", ("auth_token", token), ("start_date", mirror.Timestamp!))).AssertOk().Json;
+        List<(string, string)> form = [("auth_token", token), ("start_date", mirror.Timestamp!)];
+        if (paged)
+        {
+            form.Add(("limit", "7"));
+            if (mirror.Cursor is { } cursor)
+            {
+                form.Add(("cursor", cursor));
+            }
+        }
+
+        var reply = (await Api.Get("/api/v1/last_changes.json", [.. form])).AssertOk().Json;
+        if (paged)
+        {
+            _trace.Enqueue($"[{mirror.Timestamp} {mirror.Cursor} -> {reply.GetProperty("timestamp")} n={reply.GetProperty("activity_log").GetArrayLength()} next={(reply.TryGetProperty("next_cursor", out var nc) ? nc.ToString() : "-")}]");
+        }
+
         Assert.True(mirror.Apply(reply, out var message), message);
     }
 
