@@ -109,7 +109,18 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal, 
         }
 
         _pending.Remove(db);
-        await WriteLogAsync(db, pending, cancellationToken);
+        try
+        {
+            await WriteLogAsync(db, pending, cancellationToken);
+        }
+        catch when (pending.OwnsTransaction && db.Database.CurrentTransaction is not null)
+        {
+            // EF raises no SaveChangesFailed for a failure here: roll back what this interceptor began, which also
+            // ends the writer's registration (a leaked one would hold every watermark back until its lease ends).
+            await db.Database.RollbackTransactionAsync(CancellationToken.None);
+            throw;
+        }
+
         if (pending.OwnsTransaction)
         {
             await db.Database.CommitTransactionAsync(cancellationToken);
@@ -377,7 +388,10 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal, 
                 continue;
             }
 
-            var (venue, user) = Scope(captured.Entity);
+            // A modified record is read back: columns this context did not change may have been changed by another
+            // writer since it loaded the entity, and the log must carry the stored row (scope and data).
+            var entity = captured.State == EntityState.Modified ? await FreshAsync(db, captured.Entity, ct) ?? captured.Entity : captured.Entity;
+            var (venue, user) = Scope(entity);
             if (captured.State == EntityState.Modified && (venue != captured.OldVenueId || user != captured.OldUserId))
             {
                 // The record leaves the old scope without being deleted: viewers there receive a destroy.
@@ -391,7 +405,7 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal, 
             }
             else
             {
-                rows.Add(Row(company, captured.ClassName, id, action, ChangeData.Simple(captured.Entity, zones[company]), venue, user, stamp));
+                rows.Add(Row(company, captured.ClassName, id, action, ChangeData.Simple(entity, zones[company]), venue, user, stamp));
             }
         }
 
@@ -513,6 +527,22 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal, 
             composite[(className, id)] = (company, Update, null, user);
         }
     }
+
+    private static async Task<object?> FreshAsync(VelvetDb db, object entity, CancellationToken ct) => entity switch
+    {
+        Contact e => await db.Contacts.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        Tag e => await db.Tags.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        TagCategory e => await db.TagCategories.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        CrmTask e => await db.Tasks.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        LogMethod e => await db.LogMethods.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        Notification e => await db.Notifications.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        Note e => await db.Notes.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        Reservation e => await db.Reservations.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        StaticText e => await db.StaticTexts.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        UserVenue e => await db.UserVenues.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        ContactQualification e => await db.ContactQualifications.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        _ => null,
+    };
 
     private static int IdOf(object entity) => entity switch
     {
