@@ -25,7 +25,7 @@ namespace Velvet.Api.Sync;
 /// after the entities (ids of added rows are known only then), stamped after the writer registered with
 /// <see cref="SyncWatermark"/>; the registration ends when the transaction commits or rolls back.
 /// </summary>
-internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal, TimeProvider clock) : DbTransactionInterceptor, ISaveChangesInterceptor
+internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal, TimeProvider clock) : DbTransactionInterceptor, ISaveChangesInterceptor, IDbConnectionInterceptor
 {
     private const string Create = "create";
     private const string Update = "update";
@@ -52,6 +52,25 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal, 
     private readonly ConditionalWeakTable<DbTransaction, SyncWatermark.Registration> _registrations = [];
     private readonly ConditionalWeakTable<DbContext, object> _writingLog = [];
 
+    // Safety net: a transaction disposed without commit or rollback raises no transaction event, but its
+    // connection closes with the context; whatever is still registered on it has ended by then.
+    private readonly ConditionalWeakTable<DbConnection, List<SyncWatermark.Registration>> _byConnection = [];
+
+    public async Task ConnectionClosedAsync(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        if (_byConnection.TryGetValue(connection, out var registrations))
+        {
+            _byConnection.Remove(connection);
+            foreach (var registration in registrations)
+            {
+                await watermark.DeregisterAsync(registration);
+            }
+        }
+    }
+
+    public void ConnectionClosed(DbConnection connection, ConnectionEndEventData eventData) =>
+        ConnectionClosedAsync(connection, eventData).GetAwaiter().GetResult();
+
     public async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
         if (eventData.Context is not VelvetDb db || _writingLog.TryGetValue(db, out _))
@@ -77,7 +96,9 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal, 
         var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
         if (!_registrations.TryGetValue(transaction, out _))
         {
-            _registrations.Add(transaction, await watermark.RegisterAsync(db, cancellationToken));
+            var registration = await watermark.RegisterAsync(db, cancellationToken);
+            _registrations.Add(transaction, registration);
+            _byConnection.GetOrCreateValue(db.Database.GetDbConnection()).Add(registration);
         }
 
         Pending pending;

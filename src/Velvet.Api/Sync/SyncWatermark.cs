@@ -19,7 +19,13 @@ internal sealed class SyncWatermark(TimeProvider clock, SyncOptions options)
     private long _nextId;
 
     /// <summary>A registered writer; ConnectionString is set on PostgreSQL (the registry table), null in process.</summary>
-    internal sealed record Registration(long Id, string? ConnectionString);
+    internal sealed record Registration(long Id, string? ConnectionString)
+    {
+        private int _ended;
+
+        /// <summary>True the first time only: ending twice (transaction event, then connection close) is a no-op.</summary>
+        public bool TryEnd() => Interlocked.Exchange(ref _ended, 1) == 0;
+    }
 
     /// <summary>Registers a writer; the returned handle deregisters it. Stamps must be read after this returns.</summary>
     public async Task<Registration> RegisterAsync(VelvetDb db, CancellationToken ct)
@@ -47,8 +53,14 @@ internal sealed class SyncWatermark(TimeProvider clock, SyncOptions options)
         }
     }
 
+    /// <summary>Idempotent: a registration may be ended by its transaction and again by its connection closing.</summary>
     public async Task DeregisterAsync(Registration registration)
     {
+        if (!registration.TryEnd())
+        {
+            return;
+        }
+
         var id = registration.Id;
         if (registration.ConnectionString is { } connectionString)
         {
