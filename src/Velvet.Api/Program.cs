@@ -10,6 +10,7 @@ using Velvet.Api.Profile;
 using Velvet.Api.Staff;
 using Velvet.Api.Storage;
 using Velvet.Api.Tags;
+using Velvet.Api.Sync;
 using Velvet.Api.Venues;
 using Velvet.Api.Wire;
 
@@ -60,6 +61,7 @@ app.MapDictionaries();
 app.MapContacts();
 app.MapTags();
 app.MapExports();
+app.MapLastChanges();
 app.MapFallback(() => ApiErrors.Result(StatusCodes.Status404NotFound, "Record not found or wrong url")).AllowWithoutToken();
 
 await StartupTasks.RunAsync(app.Services);

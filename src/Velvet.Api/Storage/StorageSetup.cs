@@ -11,28 +11,34 @@ internal static class StorageSetup
     {
         var options = configuration.GetSection(VelvetOptions.Section).Get<VelvetOptions>() ?? new VelvetOptions();
         services.AddScoped<Tenant>();
+        services.AddSingleton(configuration.GetSection(Sync.SyncOptions.Section).Get<Sync.SyncOptions>() ?? new Sync.SyncOptions());
+        services.AddSingleton<Sync.SyncWatermark>();
+        services.AddSingleton<Sync.ChangeCapture>();
+        services.AddHostedService<Sync.LogPruning>();
+        services.AddSingleton<Sync.SyncSignal>();
+        services.AddHostedService<Sync.SyncListener>();
         if (options.UsePostgres)
         {
             var connectionString = configuration.GetConnectionString("Postgres")
                 ?? throw new InvalidOperationException("Velvet:Database is Postgres but ConnectionStrings:Postgres is not set");
-            services.AddDbContext<VelvetDb, PostgresVelvetDb>(o => UsePostgres(o, connectionString));
+            services.AddDbContext<VelvetDb, PostgresVelvetDb>((sp, o) => UsePostgres(o, connectionString).AddInterceptors(sp.GetRequiredService<Sync.ChangeCapture>()));
         }
         else
         {
             Directory.CreateDirectory(options.DataPath());
             var connectionString = configuration.GetConnectionString("Sqlite")
                 ?? $"Data Source={options.DataPath("velvet.db")};Default Timeout=30";
-            services.AddDbContext<VelvetDb, SqliteVelvetDb>(o => UseSqlite(o, connectionString));
+            services.AddDbContext<VelvetDb, SqliteVelvetDb>((sp, o) => UseSqlite(o, connectionString).AddInterceptors(sp.GetRequiredService<Sync.ChangeCapture>()));
         }
 
         return services;
     }
 
-    public static void UseSqlite(DbContextOptionsBuilder builder, string connectionString) =>
+    public static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
             .AddInterceptors(new SqliteWalInterceptor(), ContactChanges);
 
-    public static void UsePostgres(DbContextOptionsBuilder builder, string connectionString) =>
+    public static DbContextOptionsBuilder UsePostgres(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseNpgsql(connectionString, o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
             .AddInterceptors(ContactChanges);
 

@@ -3,9 +3,15 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Velvet.Api.Auth;
 using Velvet.Api.Contacts;
 using Velvet.Api.Exports;
+using Velvet.Api.LogMethods;
 using Velvet.Api.Notes;
+using Velvet.Api.Notifications;
+using Velvet.Api.Reservations;
 using Velvet.Api.Staff;
+using Velvet.Api.StaticTexts;
+using Velvet.Api.Sync;
 using Velvet.Api.Tags;
+using Velvet.Api.Tasks;
 using Velvet.Api.Venues;
 
 namespace Velvet.Api.Storage;
@@ -55,6 +61,23 @@ internal abstract class VelvetDb(DbContextOptions options, Tenant tenant) : DbCo
     public DbSet<ExportJob> ExportJobs => Set<ExportJob>();
 
     public DbSet<WsseNonce> WsseNonces => Set<WsseNonce>();
+    public DbSet<CrmTask> Tasks => Set<CrmTask>();
+
+    public DbSet<LogMethod> LogMethods => Set<LogMethod>();
+
+    public DbSet<Notification> Notifications => Set<Notification>();
+
+    public DbSet<StaticText> StaticTexts => Set<StaticText>();
+
+    public DbSet<Reservation> Reservations => Set<Reservation>();
+
+    public DbSet<ChangeLogEntry> ChangeLog => Set<ChangeLogEntry>();
+
+    public DbSet<SyncAcknowledgment> SyncAcknowledgments => Set<SyncAcknowledgment>();
+
+    public DbSet<SyncWriter> SyncWriters => Set<SyncWriter>();
+
+    public DbSet<SyncHorizon> SyncHorizons => Set<SyncHorizon>();
 
     // Read by the query filters at query time; EF Core parameterizes members of the context.
     private bool TenantIsSystem => Tenant.IsSystem;
@@ -91,6 +114,15 @@ internal abstract class VelvetDb(DbContextOptions options, Tenant tenant) : DbCo
         modelBuilder.ApplyConfiguration(new NoteConfiguration());
         modelBuilder.ApplyConfiguration(new ExportJobConfiguration());
         modelBuilder.ApplyConfiguration(new WsseNonceConfiguration());
+        modelBuilder.ApplyConfiguration(new CrmTaskConfiguration());
+        modelBuilder.ApplyConfiguration(new LogMethodConfiguration());
+        modelBuilder.ApplyConfiguration(new NotificationConfiguration());
+        modelBuilder.ApplyConfiguration(new StaticTextConfiguration());
+        modelBuilder.ApplyConfiguration(new ReservationConfiguration());
+        modelBuilder.ApplyConfiguration(new ChangeLogEntryConfiguration());
+        modelBuilder.ApplyConfiguration(new SyncAcknowledgmentConfiguration());
+        modelBuilder.ApplyConfiguration(new SyncWriterConfiguration());
+        modelBuilder.ApplyConfiguration(new SyncHorizonConfiguration());
 
         ApplyTenancy(modelBuilder);
     }

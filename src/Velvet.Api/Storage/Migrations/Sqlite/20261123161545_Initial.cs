@@ -12,6 +12,26 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "ChangeLog",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CompanyId = table.Column<int>(type: "INTEGER", nullable: false),
+                    ClassName = table.Column<string>(type: "TEXT", maxLength: 30, nullable: false),
+                    RecordId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    Data = table.Column<string>(type: "TEXT", nullable: true),
+                    VenueId = table.Column<int>(type: "INTEGER", nullable: true),
+                    UserId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Stamp = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ChangeLog", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Companies",
                 columns: table => new
                 {
@@ -45,6 +65,76 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "LogMethods",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CompanyId = table.Column<int>(type: "INTEGER", nullable: false),
+                    ContactId = table.Column<int>(type: "INTEGER", nullable: true),
+                    TaskId = table.Column<int>(type: "INTEGER", nullable: true),
+                    UserId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Date = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    Location = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    LocationLat = table.Column<double>(type: "REAL", nullable: true),
+                    LocationLng = table.Column<double>(type: "REAL", nullable: true),
+                    Note = table.Column<string>(type: "TEXT", nullable: true),
+                    Result = table.Column<string>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LogMethods", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Notifications",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CompanyId = table.Column<int>(type: "INTEGER", nullable: false),
+                    UserId = table.Column<int>(type: "INTEGER", nullable: false),
+                    SenderId = table.Column<int>(type: "INTEGER", nullable: true),
+                    SenderType = table.Column<string>(type: "TEXT", maxLength: 50, nullable: true),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Message = table.Column<string>(type: "TEXT", maxLength: 10000, nullable: true),
+                    Read = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Notifications", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Reservations",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CompanyId = table.Column<int>(type: "INTEGER", nullable: false),
+                    VenueId = table.Column<int>(type: "INTEGER", nullable: false),
+                    ContactId = table.Column<int>(type: "INTEGER", nullable: true),
+                    EventId = table.Column<int>(type: "INTEGER", nullable: true),
+                    HostId = table.Column<int>(type: "INTEGER", nullable: true),
+                    CountMales = table.Column<int>(type: "INTEGER", nullable: false),
+                    CountFemales = table.Column<int>(type: "INTEGER", nullable: false),
+                    Minimum = table.Column<decimal>(type: "TEXT", precision: 12, scale: 2, nullable: false),
+                    Stage = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Date = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Reservations", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "SignInThrottles",
                 columns: table => new
                 {
@@ -55,6 +145,76 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_SignInThrottles", x => x.Key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "StaticTexts",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CompanyId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Type = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    Text = table.Column<string>(type: "TEXT", maxLength: 100000, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_StaticTexts", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SyncHorizons",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false),
+                    PrunedBeforeTicks = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SyncHorizons", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SyncWriters",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    StartedTicks = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiresTicks = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SyncWriters", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Tasks",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CompanyId = table.Column<int>(type: "INTEGER", nullable: false),
+                    UserId = table.Column<int>(type: "INTEGER", nullable: false),
+                    OwnerId = table.Column<int>(type: "INTEGER", nullable: true),
+                    ContactId = table.Column<int>(type: "INTEGER", nullable: true),
+                    VenueId = table.Column<int>(type: "INTEGER", nullable: true),
+                    ReservationId = table.Column<int>(type: "INTEGER", nullable: true),
+                    EventId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Date = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Category = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    State = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    CompletedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ReservationStage = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    CompleteMethod = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    Result = table.Column<string>(type: "TEXT", nullable: true),
+                    ContactName = table.Column<string>(type: "TEXT", maxLength: 201, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Tasks", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -521,6 +681,29 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "SyncAcknowledgments",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CompanyId = table.Column<int>(type: "INTEGER", nullable: false),
+                    DeviceId = table.Column<int>(type: "INTEGER", nullable: false),
+                    UserId = table.Column<int>(type: "INTEGER", nullable: false),
+                    ClassName = table.Column<string>(type: "TEXT", maxLength: 30, nullable: false),
+                    Timestamp = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SyncAcknowledgments", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SyncAcknowledgments_Devices_DeviceId",
+                        column: x => x.DeviceId,
+                        principalTable: "Devices",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_ApiKeys_CompanyId",
                 table: "ApiKeys",
@@ -537,6 +720,16 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
                 table: "ApiKeys",
                 column: "V2UserName",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ChangeLog_CompanyId_ClassName_Stamp",
+                table: "ChangeLog",
+                columns: new[] { "CompanyId", "ClassName", "Stamp" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ChangeLog_Stamp",
+                table: "ChangeLog",
+                column: "Stamp");
 
             migrationBuilder.CreateIndex(
                 name: "IX_ContactChanges_CompanyId_Origin_OriginId_ChangedAt",
@@ -625,9 +818,24 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
                 columns: new[] { "Status", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_LogMethods_ContactId",
+                table: "LogMethods",
+                column: "ContactId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LogMethods_TaskId",
+                table: "LogMethods",
+                column: "TaskId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Notes_ContactId",
                 table: "Notes",
                 column: "ContactId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Notifications_CompanyId_UserId",
+                table: "Notifications",
+                columns: new[] { "CompanyId", "UserId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_PasswordResets_TokenHash",
@@ -647,6 +855,28 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Reservations_CompanyId_VenueId",
+                table: "Reservations",
+                columns: new[] { "CompanyId", "VenueId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_StaticTexts_CompanyId_Type",
+                table: "StaticTexts",
+                columns: new[] { "CompanyId", "Type" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SyncAcknowledgments_DeviceId_ClassName",
+                table: "SyncAcknowledgments",
+                columns: new[] { "DeviceId", "ClassName" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SyncAcknowledgments_UserId",
+                table: "SyncAcknowledgments",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_TagCategories_CompanyId",
                 table: "TagCategories",
                 column: "CompanyId");
@@ -660,6 +890,11 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
                 name: "IX_Tags_TagCategoryId",
                 table: "Tags",
                 column: "TagCategoryId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Tasks_CompanyId_UserId",
+                table: "Tasks",
+                columns: new[] { "CompanyId", "UserId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Users_CompanyId",
@@ -698,6 +933,9 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "ChangeLog");
+
+            migrationBuilder.DropTable(
                 name: "ContactChanges");
 
             migrationBuilder.DropTable(
@@ -710,13 +948,16 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
                 name: "ContactTags");
 
             migrationBuilder.DropTable(
-                name: "Devices");
-
-            migrationBuilder.DropTable(
                 name: "ExportJobs");
 
             migrationBuilder.DropTable(
+                name: "LogMethods");
+
+            migrationBuilder.DropTable(
                 name: "Notes");
+
+            migrationBuilder.DropTable(
+                name: "Notifications");
 
             migrationBuilder.DropTable(
                 name: "PasswordResets");
@@ -725,7 +966,25 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
                 name: "PhoneVerifications");
 
             migrationBuilder.DropTable(
+                name: "Reservations");
+
+            migrationBuilder.DropTable(
                 name: "SignInThrottles");
+
+            migrationBuilder.DropTable(
+                name: "StaticTexts");
+
+            migrationBuilder.DropTable(
+                name: "SyncAcknowledgments");
+
+            migrationBuilder.DropTable(
+                name: "SyncHorizons");
+
+            migrationBuilder.DropTable(
+                name: "SyncWriters");
+
+            migrationBuilder.DropTable(
+                name: "Tasks");
 
             migrationBuilder.DropTable(
                 name: "UserVenues");
@@ -740,7 +999,7 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
                 name: "Contacts");
 
             migrationBuilder.DropTable(
-                name: "Users");
+                name: "Devices");
 
             migrationBuilder.DropTable(
                 name: "Venues");
@@ -750,6 +1009,9 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "TagCategories");
+
+            migrationBuilder.DropTable(
+                name: "Users");
 
             migrationBuilder.DropTable(
                 name: "Companies");

@@ -16,6 +16,26 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                 .Annotation("Npgsql:PostgresExtension:pg_trgm", ",,");
 
             migrationBuilder.CreateTable(
+                name: "ChangeLog",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CompanyId = table.Column<int>(type: "integer", nullable: false),
+                    ClassName = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false),
+                    RecordId = table.Column<int>(type: "integer", nullable: false),
+                    Action = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    Data = table.Column<string>(type: "text", nullable: true),
+                    VenueId = table.Column<int>(type: "integer", nullable: true),
+                    UserId = table.Column<int>(type: "integer", nullable: true),
+                    Stamp = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ChangeLog", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Companies",
                 columns: table => new
                 {
@@ -49,6 +69,76 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "LogMethods",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CompanyId = table.Column<int>(type: "integer", nullable: false),
+                    ContactId = table.Column<int>(type: "integer", nullable: true),
+                    TaskId = table.Column<int>(type: "integer", nullable: true),
+                    UserId = table.Column<int>(type: "integer", nullable: true),
+                    Date = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    Location = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    LocationLat = table.Column<double>(type: "double precision", nullable: true),
+                    LocationLng = table.Column<double>(type: "double precision", nullable: true),
+                    Note = table.Column<string>(type: "text", nullable: true),
+                    Result = table.Column<string>(type: "text", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LogMethods", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Notifications",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CompanyId = table.Column<int>(type: "integer", nullable: false),
+                    UserId = table.Column<int>(type: "integer", nullable: false),
+                    SenderId = table.Column<int>(type: "integer", nullable: true),
+                    SenderType = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: true),
+                    Title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Message = table.Column<string>(type: "character varying(10000)", maxLength: 10000, nullable: true),
+                    Read = table.Column<bool>(type: "boolean", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Notifications", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Reservations",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CompanyId = table.Column<int>(type: "integer", nullable: false),
+                    VenueId = table.Column<int>(type: "integer", nullable: false),
+                    ContactId = table.Column<int>(type: "integer", nullable: true),
+                    EventId = table.Column<int>(type: "integer", nullable: true),
+                    HostId = table.Column<int>(type: "integer", nullable: true),
+                    CountMales = table.Column<int>(type: "integer", nullable: false),
+                    CountFemales = table.Column<int>(type: "integer", nullable: false),
+                    Minimum = table.Column<decimal>(type: "numeric(12,2)", precision: 12, scale: 2, nullable: false),
+                    Stage = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    Status = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    Date = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Reservations", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "SignInThrottles",
                 columns: table => new
                 {
@@ -59,6 +149,76 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_SignInThrottles", x => x.Key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "StaticTexts",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CompanyId = table.Column<int>(type: "integer", nullable: false),
+                    Type = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    Text = table.Column<string>(type: "character varying(100000)", maxLength: 100000, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_StaticTexts", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SyncHorizons",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false),
+                    PrunedBeforeTicks = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SyncHorizons", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SyncWriters",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    StartedTicks = table.Column<long>(type: "bigint", nullable: false),
+                    ExpiresTicks = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SyncWriters", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Tasks",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CompanyId = table.Column<int>(type: "integer", nullable: false),
+                    UserId = table.Column<int>(type: "integer", nullable: false),
+                    OwnerId = table.Column<int>(type: "integer", nullable: true),
+                    ContactId = table.Column<int>(type: "integer", nullable: true),
+                    VenueId = table.Column<int>(type: "integer", nullable: true),
+                    ReservationId = table.Column<int>(type: "integer", nullable: true),
+                    EventId = table.Column<int>(type: "integer", nullable: true),
+                    Date = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Category = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    Kind = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    State = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    CompletedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    ReservationStage = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
+                    CompleteMethod = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
+                    Result = table.Column<string>(type: "text", nullable: true),
+                    ContactName = table.Column<string>(type: "character varying(201)", maxLength: 201, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Tasks", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -525,6 +685,29 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "SyncAcknowledgments",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CompanyId = table.Column<int>(type: "integer", nullable: false),
+                    DeviceId = table.Column<int>(type: "integer", nullable: false),
+                    UserId = table.Column<int>(type: "integer", nullable: false),
+                    ClassName = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false),
+                    Timestamp = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SyncAcknowledgments", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SyncAcknowledgments_Devices_DeviceId",
+                        column: x => x.DeviceId,
+                        principalTable: "Devices",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_ApiKeys_CompanyId",
                 table: "ApiKeys",
@@ -541,6 +724,16 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                 table: "ApiKeys",
                 column: "V2UserName",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ChangeLog_CompanyId_ClassName_Stamp",
+                table: "ChangeLog",
+                columns: new[] { "CompanyId", "ClassName", "Stamp" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ChangeLog_Stamp",
+                table: "ChangeLog",
+                column: "Stamp");
 
             migrationBuilder.CreateIndex(
                 name: "IX_ContactChanges_CompanyId_Origin_OriginId_ChangedAt",
@@ -643,9 +836,24 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                 columns: new[] { "Status", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_LogMethods_ContactId",
+                table: "LogMethods",
+                column: "ContactId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LogMethods_TaskId",
+                table: "LogMethods",
+                column: "TaskId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Notes_ContactId",
                 table: "Notes",
                 column: "ContactId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Notifications_CompanyId_UserId",
+                table: "Notifications",
+                columns: new[] { "CompanyId", "UserId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_PasswordResets_TokenHash",
@@ -665,6 +873,28 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Reservations_CompanyId_VenueId",
+                table: "Reservations",
+                columns: new[] { "CompanyId", "VenueId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_StaticTexts_CompanyId_Type",
+                table: "StaticTexts",
+                columns: new[] { "CompanyId", "Type" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SyncAcknowledgments_DeviceId_ClassName",
+                table: "SyncAcknowledgments",
+                columns: new[] { "DeviceId", "ClassName" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SyncAcknowledgments_UserId",
+                table: "SyncAcknowledgments",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_TagCategories_CompanyId",
                 table: "TagCategories",
                 column: "CompanyId");
@@ -678,6 +908,11 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                 name: "IX_Tags_TagCategoryId",
                 table: "Tags",
                 column: "TagCategoryId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Tasks_CompanyId_UserId",
+                table: "Tasks",
+                columns: new[] { "CompanyId", "UserId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Users_CompanyId",
@@ -716,6 +951,9 @@ namespace Velvet.Api.Storage.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "ChangeLog");
+
+            migrationBuilder.DropTable(
                 name: "ContactChanges");
 
             migrationBuilder.DropTable(
@@ -728,13 +966,16 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                 name: "ContactTags");
 
             migrationBuilder.DropTable(
-                name: "Devices");
-
-            migrationBuilder.DropTable(
                 name: "ExportJobs");
 
             migrationBuilder.DropTable(
+                name: "LogMethods");
+
+            migrationBuilder.DropTable(
                 name: "Notes");
+
+            migrationBuilder.DropTable(
+                name: "Notifications");
 
             migrationBuilder.DropTable(
                 name: "PasswordResets");
@@ -743,7 +984,25 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                 name: "PhoneVerifications");
 
             migrationBuilder.DropTable(
+                name: "Reservations");
+
+            migrationBuilder.DropTable(
                 name: "SignInThrottles");
+
+            migrationBuilder.DropTable(
+                name: "StaticTexts");
+
+            migrationBuilder.DropTable(
+                name: "SyncAcknowledgments");
+
+            migrationBuilder.DropTable(
+                name: "SyncHorizons");
+
+            migrationBuilder.DropTable(
+                name: "SyncWriters");
+
+            migrationBuilder.DropTable(
+                name: "Tasks");
 
             migrationBuilder.DropTable(
                 name: "UserVenues");
@@ -758,7 +1017,7 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                 name: "Contacts");
 
             migrationBuilder.DropTable(
-                name: "Users");
+                name: "Devices");
 
             migrationBuilder.DropTable(
                 name: "Venues");
@@ -768,6 +1027,9 @@ namespace Velvet.Api.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "TagCategories");
+
+            migrationBuilder.DropTable(
+                name: "Users");
 
             migrationBuilder.DropTable(
                 name: "Companies");

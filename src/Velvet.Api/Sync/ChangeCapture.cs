@@ -1,0 +1,586 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
+using Velvet.Api.Contacts;
+using Velvet.Api.LogMethods;
+using Velvet.Api.Notes;
+using Velvet.Api.Notifications;
+using Velvet.Api.Reservations;
+using Velvet.Api.Staff;
+using Velvet.Api.StaticTexts;
+using Velvet.Api.Storage;
+using Velvet.Api.Tags;
+using Velvet.Api.Tasks;
+using Velvet.Api.Venues;
+using Velvet.Api.Wire;
+
+namespace Velvet.Api.Sync;
+
+/// <summary>
+/// Last Changes capture: every SaveChanges touching a synced class writes its log rows in the same
+/// transaction (opened here when the caller has none), so no write path can forget it. Rows are inserted
+/// after the entities (ids of added rows are known only then), stamped after the writer registered with
+/// <see cref="SyncWatermark"/>; the registration ends when the transaction commits or rolls back.
+/// </summary>
+internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal, TimeProvider clock) : DbTransactionInterceptor, ISaveChangesInterceptor, IDbConnectionInterceptor
+{
+    private const string Create = "create";
+    private const string Update = "update";
+    private const string Destroy = "destroy";
+
+    private sealed record Captured(object Entity, string ClassName, EntityState State, int? OldVenueId, int? OldUserId);
+
+    private sealed class Pending
+    {
+        public List<Captured> Entries { get; } = [];
+
+        public HashSet<int> Contacts { get; } = [];
+
+        public HashSet<int> Tasks { get; } = [];
+
+        public HashSet<int> Categories { get; } = [];
+
+        public HashSet<int> ExpiredUsers { get; } = [];
+
+        public bool OwnsTransaction { get; set; }
+    }
+
+    private readonly ConditionalWeakTable<DbContext, Pending> _pending = [];
+    private readonly ConditionalWeakTable<DbTransaction, SyncWatermark.Registration> _registrations = [];
+    private readonly ConditionalWeakTable<DbContext, object> _writingLog = [];
+
+    // Safety net: a transaction disposed without commit or rollback raises no transaction event, but its
+    // connection closes with the context; whatever is still registered on it has ended by then.
+    private readonly ConditionalWeakTable<DbConnection, List<SyncWatermark.Registration>> _byConnection = [];
+
+    public async Task ConnectionClosedAsync(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        if (_byConnection.TryGetValue(connection, out var registrations))
+        {
+            _byConnection.Remove(connection);
+            foreach (var registration in registrations)
+            {
+                await watermark.DeregisterAsync(registration);
+            }
+        }
+    }
+
+    public void ConnectionClosed(DbConnection connection, ConnectionEndEventData eventData) =>
+        ConnectionClosedAsync(connection, eventData).GetAwaiter().GetResult();
+
+    public async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is not VelvetDb db || _writingLog.TryGetValue(db, out _))
+        {
+            return result;
+        }
+
+        db.ChangeTracker.DetectChanges();
+        if (!db.ChangeTracker.Entries().Any(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
+            && (ClassOf(e.Entity) is not null || e.Entity is ContactTag or User or Venue)))
+        {
+            return result;
+        }
+
+        // The transaction and the registration come first: cascades below are read under the transaction's locks.
+        var ownsTransaction = false;
+        if (db.Database.CurrentTransaction is null)
+        {
+            await db.Database.BeginTransactionAsync(cancellationToken);
+            ownsTransaction = true;
+        }
+
+        var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+        if (!_registrations.TryGetValue(transaction, out _))
+        {
+            var registration = await watermark.RegisterAsync(db, cancellationToken);
+            _registrations.Add(transaction, registration);
+            _byConnection.GetOrCreateValue(db.Database.GetDbConnection()).Add(registration);
+        }
+
+        Pending pending;
+        try
+        {
+            await IncludeCascadesAsync(db, cancellationToken);
+            pending = Collect(db);
+            pending.OwnsTransaction = ownsTransaction;
+            await ReadOldScopesAsync(db, pending, cancellationToken);
+        }
+        catch when (ownsTransaction)
+        {
+            // SaveChangesFailed is not raised for a failure before saving: end what this interceptor began.
+            await db.Database.RollbackTransactionAsync(CancellationToken.None);
+            throw;
+        }
+        _pending.AddOrUpdate(db, pending);
+        return result;
+    }
+
+    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result) =>
+        SavingChangesAsync(eventData, result).AsTask().GetAwaiter().GetResult();
+
+    public async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is not VelvetDb db || !_pending.TryGetValue(db, out var pending))
+        {
+            return result;
+        }
+
+        _pending.Remove(db);
+        try
+        {
+            await WriteLogAsync(db, pending, cancellationToken);
+        }
+        catch when (pending.OwnsTransaction && db.Database.CurrentTransaction is not null)
+        {
+            // EF raises no SaveChangesFailed for a failure here: roll back what this interceptor began, which also
+            // ends the writer's registration (a leaked one would hold every watermark back until its lease ends).
+            await db.Database.RollbackTransactionAsync(CancellationToken.None);
+            throw;
+        }
+
+        if (pending.OwnsTransaction)
+        {
+            await db.Database.CommitTransactionAsync(cancellationToken);
+        }
+
+        return result;
+    }
+
+    public int SavedChanges(SaveChangesCompletedEventData eventData, int result) =>
+        SavedChangesAsync(eventData, result).AsTask().GetAwaiter().GetResult();
+
+    public async Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is VelvetDb db && _pending.TryGetValue(db, out var pending))
+        {
+            _pending.Remove(db);
+            if (pending.OwnsTransaction && db.Database.CurrentTransaction is not null)
+            {
+                await db.Database.RollbackTransactionAsync(cancellationToken);
+            }
+        }
+    }
+
+    public void SaveChangesFailed(DbContextErrorEventData eventData) => SaveChangesFailedAsync(eventData).GetAwaiter().GetResult();
+
+    public override async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await EndAsync(transaction);
+        signal.Pulse();
+    }
+
+    public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
+        TransactionCommittedAsync(transaction, eventData).GetAwaiter().GetResult();
+
+    public override async Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default) =>
+        await EndAsync(transaction);
+
+    public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => EndAsync(transaction).GetAwaiter().GetResult();
+
+    public override async Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default) =>
+        await EndAsync(transaction);
+
+    public override void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) => EndAsync(transaction).GetAwaiter().GetResult();
+
+    private async Task EndAsync(DbTransaction transaction)
+    {
+        // The registration carries its own connection string: a finished ADO.NET transaction forgets its connection.
+        if (_registrations.TryGetValue(transaction, out var registration))
+        {
+            _registrations.Remove(transaction);
+            await watermark.DeregisterAsync(registration);
+        }
+    }
+
+    /// <summary>
+    /// Database cascades would delete synced children behind the change tracker's back; loading and removing
+    /// them here makes them captured like any other destroy.
+    /// </summary>
+    private static async Task IncludeCascadesAsync(VelvetDb db, CancellationToken ct)
+    {
+        db.ChangeTracker.DetectChanges();
+        var deleted = db.ChangeTracker.Entries().Where(e => e.State == EntityState.Deleted).Select(e => e.Entity).ToList();
+        var contactIds = deleted.OfType<Contact>().Select(c => c.Id).ToList();
+        var categoryIds = deleted.OfType<TagCategory>().Select(c => c.Id).ToList();
+        var userIds = deleted.OfType<User>().Select(u => u.Id).ToList();
+        var venueIds = deleted.OfType<Venue>().Select(v => v.Id).ToList();
+        // PostgreSQL: a concurrent insert of a child (its foreign-key check) waits for these locks, so no child can
+        // appear after the load below and be removed by the database's cascade unseen. SQLite's write lock does the same.
+        await LockRowsAsync(db, "Contacts", contactIds, ct);
+        await LockRowsAsync(db, "TagCategories", categoryIds, ct);
+        await LockRowsAsync(db, "Tags", [.. deleted.OfType<Tag>().Select(t => t.Id)], ct);
+        await LockRowsAsync(db, "Users", userIds, ct);
+        await LockRowsAsync(db, "Venues", venueIds, ct);
+        if (categoryIds.Count > 0)
+        {
+            db.RemoveRange(await db.Tags.IgnoreQueryFilters().Where(t => categoryIds.Contains(t.TagCategoryId)).ToListAsync(ct));
+        }
+
+        var tagIds = db.ChangeTracker.Entries<Tag>().Where(e => e.State == EntityState.Deleted).Select(e => e.Entity.Id).ToList();
+        if (tagIds.Count > 0)
+        {
+            db.RemoveRange(await db.ContactTags.IgnoreQueryFilters().Where(t => tagIds.Contains(t.TagId)).ToListAsync(ct));
+        }
+
+        if (contactIds.Count > 0)
+        {
+            db.RemoveRange(await db.ContactQualifications.IgnoreQueryFilters().Where(q => contactIds.Contains(q.ContactId)).ToListAsync(ct));
+            db.RemoveRange(await db.ContactTags.IgnoreQueryFilters().Where(t => contactIds.Contains(t.ContactId)).ToListAsync(ct));
+            db.RemoveRange(await db.Notes.IgnoreQueryFilters().Where(n => n.ContactId != null && contactIds.Contains(n.ContactId.Value)).ToListAsync(ct));
+        }
+
+        if (userIds.Count > 0)
+        {
+            db.RemoveRange(await db.UserVenues.IgnoreQueryFilters().Where(v => userIds.Contains(v.UserId)).ToListAsync(ct));
+        }
+
+        if (venueIds.Count > 0)
+        {
+            db.RemoveRange(await db.UserVenues.IgnoreQueryFilters().Where(v => venueIds.Contains(v.VenueId)).ToListAsync(ct));
+            db.RemoveRange(await db.ContactQualifications.IgnoreQueryFilters().Where(q => venueIds.Contains(q.VenueId)).ToListAsync(ct));
+            db.RemoveRange(await db.Set<Reservation>().IgnoreQueryFilters().Where(r => venueIds.Contains(r.VenueId)).ToListAsync(ct));
+        }
+    }
+
+    private static Pending Collect(VelvetDb db)
+    {
+        var pending = new Pending();
+        foreach (var entry in db.ChangeTracker.Entries())
+        {
+            if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted))
+            {
+                continue;
+            }
+
+            var className = ClassOf(entry.Entity);
+            if (className is not null)
+            {
+                var (venue, user) = entry.State == EntityState.Added ? (null, null) : Scope(entry, original: true);
+                pending.Entries.Add(new Captured(entry.Entity, className, entry.State, venue, user));
+            }
+
+            // Children whose change alters the parent's JSON: the parent gets an "update" too.
+            switch (entry.Entity)
+            {
+                case ContactTag or ContactQualification:
+                    Both(entry, "ContactId", pending.Contacts);
+                    break;
+                case Note:
+                    Both(entry, "ContactId", pending.Contacts);
+                    Both(entry, "TaskId", pending.Tasks);
+                    break;
+                case LogMethod:
+                    Both(entry, "TaskId", pending.Tasks);
+                    break;
+                case Tag:
+                    Both(entry, "TagCategoryId", pending.Categories);
+                    break;
+                case UserVenue uv:
+                    pending.ExpiredUsers.Add(uv.UserId);
+                    if (entry.State == EntityState.Modified)
+                    {
+                        pending.ExpiredUsers.Add((int)entry.OriginalValues["UserId"]!);
+                    }
+
+                    break;
+                case User u when entry.State == EntityState.Modified && entry.Property(nameof(User.Permissions)).IsModified:
+                    pending.ExpiredUsers.Add(u.Id);
+                    break;
+            }
+        }
+
+        return pending;
+    }
+
+    /// <summary>
+    /// The scope a record leaves is the one stored now, not the tracker's original values: another writer may have
+    /// moved the record since this context loaded it. Read under a row lock (PostgreSQL) or the write lock (SQLite)
+    /// so it cannot change again before this transaction's update.
+    /// </summary>
+    private static async Task ReadOldScopesAsync(VelvetDb db, Pending pending, CancellationToken ct)
+    {
+        for (var i = 0; i < pending.Entries.Count; i++)
+        {
+            var captured = pending.Entries[i];
+            if (captured.State == EntityState.Added)
+            {
+                continue;
+            }
+
+            var id = IdOf(captured.Entity);
+            (int? Venue, int? User)? stored = captured.Entity switch
+            {
+                Reservation => await LockedAsync(db, "Reservations", id, db.Reservations.IgnoreQueryFilters().Where(r => r.Id == id).Select(r => (int?)r.VenueId), ct) is { } v ? (v, null) : null,
+                ContactQualification => await LockedAsync(db, "ContactQualifications", id, db.ContactQualifications.IgnoreQueryFilters().Where(q => q.Id == id).Select(q => (int?)q.VenueId), ct) is { } v ? (v, null) : null,
+                CrmTask => await LockedAsync(db, "Tasks", id, db.Tasks.IgnoreQueryFilters().Where(t => t.Id == id).Select(t => (int?)t.UserId), ct) is { } u ? (null, u) : null,
+                Notification => await LockedAsync(db, "Notifications", id, db.Notifications.IgnoreQueryFilters().Where(n => n.Id == id).Select(n => (int?)n.UserId), ct) is { } u ? (null, u) : null,
+                UserVenue => await LockedAsync(db, "UserVenues", id, db.UserVenues.IgnoreQueryFilters().Where(v => v.Id == id).Select(v => (int?)v.UserId), ct) is { } u ? (null, u) : null,
+                _ => null,
+            };
+            if (stored is { } scope)
+            {
+                pending.Entries[i] = captured with { OldVenueId = scope.Venue, OldUserId = scope.User };
+            }
+        }
+    }
+
+    private static async Task<int?> LockedAsync(VelvetDb db, string table, int id, IQueryable<int?> query, CancellationToken ct)
+    {
+        await LockRowsAsync(db, table, [id], ct);
+        return await query.FirstOrDefaultAsync(ct);
+    }
+
+    private static void Both(EntityEntry entry, string property, HashSet<int> into)
+    {
+        if (entry.State != EntityState.Deleted && entry.CurrentValues[property] is int current)
+        {
+            into.Add(current);
+        }
+
+        if (entry.State != EntityState.Added && entry.OriginalValues[property] is int original)
+        {
+            into.Add(original);
+        }
+    }
+
+    public static string? ClassOf(object entity) => entity switch
+    {
+        Contact => SyncClasses.Contact,
+        Tag => SyncClasses.Tag,
+        TagCategory => SyncClasses.TagCategory,
+        CrmTask => SyncClasses.Task,
+        LogMethod => SyncClasses.LogMethod,
+        Notification => SyncClasses.Notification,
+        Note => SyncClasses.Note,
+        Reservation => SyncClasses.Reservation,
+        StaticText => SyncClasses.StaticText,
+        UserVenue => SyncClasses.UserVenue,
+        ContactQualification => SyncClasses.ContactQualification,
+        _ => null,
+    };
+
+    /// <summary>Who may see the record: (venue, user) for venue-bound and per-user classes, (null, null) company-wide.</summary>
+    private static (int? Venue, int? User) Scope(EntityEntry entry, bool original)
+    {
+        object? Value(string name) => original ? entry.OriginalValues[name] : entry.CurrentValues[name];
+        return entry.Entity switch
+        {
+            ContactQualification or Reservation => ((int?)Value("VenueId"), null),
+            CrmTask or Notification or UserVenue => (null, (int?)Value("UserId")),
+            _ => (null, null),
+        };
+    }
+
+    private static (int? Venue, int? User) Scope(object entity) => entity switch
+    {
+        ContactQualification q => (q.VenueId, null),
+        Reservation r => (r.VenueId, null),
+        CrmTask t => (null, t.UserId),
+        Notification n => (null, n.UserId),
+        UserVenue v => (null, v.UserId),
+        _ => (null, null),
+    };
+
+    private async Task WriteLogAsync(VelvetDb db, Pending pending, CancellationToken ct)
+    {
+        const long stamp = 0; // set below, once every lock this writer needs is held
+        var companies = pending.Entries.Select(e => ((ICompanyOwned)e.Entity).CompanyId).ToHashSet();
+        var zones = new Dictionary<int, TimeZoneInfo>();
+        foreach (var company in await db.Companies.AsNoTracking().Where(c => companies.Contains(c.Id)).ToListAsync(ct))
+        {
+            zones[company.Id] = WireTime.Zone(company.TimeZoneId);
+        }
+
+        var rows = new List<ChangeLogEntry>();
+        var destroyed = pending.Entries.Where(e => e.State == EntityState.Deleted).Select(e => (e.ClassName, IdOf(e.Entity))).ToHashSet();
+        var composite = new Dictionary<(string, int), (int Company, string Action, int? Venue, int? User)>();
+
+        foreach (var captured in pending.Entries)
+        {
+            var company = ((ICompanyOwned)captured.Entity).CompanyId;
+            var id = IdOf(captured.Entity);
+            if (captured.State == EntityState.Deleted)
+            {
+                rows.Add(Row(company, captured.ClassName, id, Destroy, null, captured.OldVenueId, captured.OldUserId, stamp));
+                continue;
+            }
+
+            // A modified record is read back: columns this context did not change may have been changed by another
+            // writer since it loaded the entity, and the log must carry the stored row (scope and data).
+            var entity = captured.State == EntityState.Modified ? await FreshAsync(db, captured.Entity, ct) ?? captured.Entity : captured.Entity;
+            var (venue, user) = Scope(entity);
+            if (captured.State == EntityState.Modified && (venue != captured.OldVenueId || user != captured.OldUserId))
+            {
+                // The record leaves the old scope without being deleted: viewers there receive a destroy.
+                rows.Add(Row(company, captured.ClassName, id, Destroy, null, captured.OldVenueId, captured.OldUserId, stamp));
+            }
+
+            var action = captured.State == EntityState.Added ? Create : Update;
+            if (ChangeData.IsComposite(captured.ClassName))
+            {
+                composite[(captured.ClassName, id)] = (company, action, venue, user);
+            }
+            else
+            {
+                rows.Add(Row(company, captured.ClassName, id, action, ChangeData.Simple(entity, zones[company]), venue, user, stamp));
+            }
+        }
+
+        await AddParentsAsync(db, SyncClasses.Contact, pending.Contacts, destroyed, composite, ct);
+        await AddParentsAsync(db, SyncClasses.Task, pending.Tasks, destroyed, composite, ct);
+        await AddParentsAsync(db, SyncClasses.TagCategory, pending.Categories, destroyed, composite, ct);
+
+        foreach (var group in composite.GroupBy(c => c.Key.Item1))
+        {
+            await LockParentsAsync(db, group.Key, [.. group.Select(g => g.Key.Item2)], ct);
+            var byCompany = group.GroupBy(g => g.Value.Company);
+            foreach (var companyGroup in byCompany)
+            {
+                if (!zones.TryGetValue(companyGroup.Key, out var zone))
+                {
+                    var company = await db.Companies.AsNoTracking().SingleAsync(c => c.Id == companyGroup.Key, ct);
+                    zone = zones[company.Id] = WireTime.Zone(company.TimeZoneId);
+                }
+
+                var data = await ChangeData.CompositeAsync(db, group.Key, [.. companyGroup.Select(c => c.Key.Item2)], zone, ct);
+                foreach (var ((className, id), (company, action, venue, user)) in companyGroup)
+                {
+                    if (data.TryGetValue(id, out var json))
+                    {
+                        rows.Add(Row(company, className, id, action, json, venue, user, stamp));
+                    }
+                }
+            }
+        }
+
+        // Read now: after this writer's row locks (its own updates, LockParentsAsync), so a later writer of the same
+        // record always stamps at or above this one, and a repeated boundary entry never replays an older version.
+        var now = clock.GetUtcNow().UtcTicks;
+        foreach (var row in rows)
+        {
+            row.Stamp = now;
+        }
+
+        _writingLog.AddOrUpdate(db, new object());
+        try
+        {
+            db.AddRange(rows);
+            if (pending.ExpiredUsers.Count > 0)
+            {
+                // A user's venues or permissions changed: their devices must reload (SPEC §4).
+                db.RemoveRange(await db.Set<SyncAcknowledgment>().IgnoreQueryFilters()
+                    .Where(a => pending.ExpiredUsers.Contains(a.UserId)).ToListAsync(ct));
+            }
+
+            await db.SaveChangesAsync(ct);
+            if (rows.Count > 0 && db.Database.IsNpgsql())
+            {
+                // Delivered at commit (never for a rollback) to every process's SyncListener: wakes long polls.
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_notify('" + SyncSignal.Channel + "', '')", ct);
+            }
+
+            foreach (var row in rows)
+            {
+                db.Entry(row).State = EntityState.Detached;
+            }
+        }
+        finally
+        {
+            _writingLog.Remove(db);
+        }
+    }
+
+    /// <summary>
+    /// A parent's JSON is read from its children. Two PostgreSQL writers changing children of one parent would
+    /// each read the other's change as uncommitted and log a stale parent; locking the parent row serializes
+    /// them, so the second reads the first's committed change. SQLite writers are serialized already.
+    /// </summary>
+    private static async Task LockParentsAsync(VelvetDb db, string className, List<int> ids, CancellationToken ct)
+    {
+        var table = className switch
+        {
+            SyncClasses.Contact => "Contacts",
+            SyncClasses.Task => "Tasks",
+            SyncClasses.TagCategory => "TagCategories",
+            _ => null,
+        };
+        if (table is not null)
+        {
+            await LockRowsAsync(db, table, ids, ct);
+        }
+    }
+
+    private static async Task LockRowsAsync(VelvetDb db, string table, List<int> ids, CancellationToken ct)
+    {
+        if (!db.Database.IsNpgsql() || ids.Count == 0)
+        {
+            return;
+        }
+
+        ids.Sort();
+#pragma warning disable EF1002 // the table name is a constant of this class; ids are a parameter.
+        await db.Database.ExecuteSqlRawAsync($"SELECT 1 FROM \"{table}\" WHERE \"Id\" = ANY({{0}}) ORDER BY \"Id\" FOR UPDATE", [ids.ToArray()], ct);
+#pragma warning restore EF1002
+    }
+
+    /// <summary>Parents whose JSON changed with a child. The parent's own create/update wins; a destroyed parent gets nothing more.</summary>
+    private static async Task AddParentsAsync(VelvetDb db, string className, HashSet<int> ids, HashSet<(string, int)> destroyed,
+        Dictionary<(string, int), (int Company, string Action, int? Venue, int? User)> composite, CancellationToken ct)
+    {
+        var missing = ids.Where(id => !destroyed.Contains((className, id)) && !composite.ContainsKey((className, id))).ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        List<(int Id, int Company, int? User)> parents = className switch
+        {
+            SyncClasses.Contact => [.. (await db.Contacts.IgnoreQueryFilters().Where(c => missing.Contains(c.Id)).Select(c => new { c.Id, c.CompanyId }).ToListAsync(ct)).Select(c => (c.Id, c.CompanyId, (int?)null))],
+            SyncClasses.Task => [.. (await db.Set<CrmTask>().IgnoreQueryFilters().Where(t => missing.Contains(t.Id)).Select(t => new { t.Id, t.CompanyId, t.UserId }).ToListAsync(ct)).Select(t => (t.Id, t.CompanyId, (int?)t.UserId))],
+            _ => [.. (await db.TagCategories.IgnoreQueryFilters().Where(c => missing.Contains(c.Id)).Select(c => new { c.Id, c.CompanyId }).ToListAsync(ct)).Select(c => (c.Id, c.CompanyId, (int?)null))],
+        };
+        foreach (var (id, company, user) in parents)
+        {
+            composite[(className, id)] = (company, Update, null, user);
+        }
+    }
+
+    private static async Task<object?> FreshAsync(VelvetDb db, object entity, CancellationToken ct) => entity switch
+    {
+        Contact e => await db.Contacts.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        Tag e => await db.Tags.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        TagCategory e => await db.TagCategories.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        CrmTask e => await db.Tasks.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        LogMethod e => await db.LogMethods.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        Notification e => await db.Notifications.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        Note e => await db.Notes.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        Reservation e => await db.Reservations.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        StaticText e => await db.StaticTexts.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        UserVenue e => await db.UserVenues.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        ContactQualification e => await db.ContactQualifications.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
+        _ => null,
+    };
+
+    private static int IdOf(object entity) => entity switch
+    {
+        Contact e => e.Id,
+        Tag e => e.Id,
+        TagCategory e => e.Id,
+        CrmTask e => e.Id,
+        LogMethod e => e.Id,
+        Notification e => e.Id,
+        Note e => e.Id,
+        Reservation e => e.Id,
+        StaticText e => e.Id,
+        UserVenue e => e.Id,
+        ContactQualification e => e.Id,
+        _ => throw new ArgumentOutOfRangeException(nameof(entity)),
+    };
+
+    private static ChangeLogEntry Row(int company, string className, int id, string action, string? data, int? venue, int? user, long stamp) =>
+        new() { CompanyId = company, ClassName = className, RecordId = id, Action = action, Data = data, VenueId = venue, UserId = user, Stamp = stamp };
+}
