@@ -1,0 +1,46 @@
+using Velvet.Tests.Infrastructure;
+using static Velvet.Tests.Sync.SyncTestData;
+
+namespace Velvet.Tests.Sync;
+
+/// <summary>Seed 001's walkthrough sent as its curl lines send it: the writes go through the contacts endpoints.</summary>
+public abstract class LastChangesThroughApiTests(VelvetApp app) : IntegrationTest(app)
+{
+    [DbFact]
+    public async Task Contacts_written_through_the_api_reach_last_changes_as_the_seed_shows()
+    {
+        var world = await TestWorld.CreateAsync(App);
+        (await Api.Post("/api/v1/last_changes/acknowledgment.json", ("auth_token", world.AdminToken), ("timestamp", "2014-03-04 05:29:17 +0000")))
+            .AssertOk();
+
+        var email = $"contact_{Guid.NewGuid():N}@example.com";
+        var created = (await Api.Post("/api/v1/contacts.json", ("auth_token", world.HostToken), ("contact[email]", email), ("contact[first_name]", "John")))
+            .AssertOk().Json;
+        var id = created.GetProperty("id").GetInt32();
+
+        App.Clock.Advance(TimeSpan.FromSeconds(2));
+        var second = (await Api.Get("/api/v1/last_changes.json", ("auth_token", world.AdminToken), ("start_date", "2014-03-03 00:00:00 +0000")))
+            .AssertOk().Json;
+        var entry = Assert.Single(second.GetProperty("activity_log").EnumerateArray(), e => e.GetProperty("class_name").GetString() == "Contact");
+        Assert.Equal("create", entry.GetProperty("action").GetString());
+        Assert.Equal(id, entry.GetProperty("id").GetInt32());
+        Assert.Equal(email, entry.GetProperty("data").GetProperty("email").GetString());
+        Assert.Equal("John ", entry.GetProperty("data").GetProperty("name").GetString());
+        var timestamp = second.GetProperty("timestamp").GetString()!;
+
+        App.Clock.Advance(TimeSpan.FromSeconds(2));
+        (await Api.Put($"/api/v1/contacts/{id}.json", ("auth_token", world.HostToken), ("contact[first_name]", "Jack"))).AssertOk();
+        var third = (await Api.Get("/api/v1/last_changes.json", ("auth_token", world.AdminToken), ("start_date", timestamp))).AssertOk().Json;
+        Assert.Equal([("Contact", id, "update")], Entries(third));
+        Assert.Equal("Jack ", third.GetProperty("activity_log")[0].GetProperty("data").GetProperty("name").GetString());
+
+        App.Clock.Advance(TimeSpan.FromSeconds(2));
+        (await Api.Delete($"/api/v1/contacts/{id}.json", ("auth_token", world.AdminToken))).AssertOk();
+        var fourth = (await Api.Get("/api/v1/last_changes.json", ("auth_token", world.AdminToken), ("start_date", timestamp))).AssertOk().Json;
+        Assert.Equal([("Contact", id, "update"), ("Contact", id, "destroy")], Entries(fourth));
+    }
+}
+
+public sealed class LastChangesThroughApiTests_Sqlite(SqliteApp app) : LastChangesThroughApiTests(app), IClassFixture<SqliteApp>;
+
+public sealed class LastChangesThroughApiTests_Postgres(PostgresApp app) : LastChangesThroughApiTests(app), IClassFixture<PostgresApp>;
