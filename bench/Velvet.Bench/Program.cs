@@ -209,6 +209,13 @@ internal static class Program
             ids.AddRange(added.Select(c => c.Id));
         }
 
+        // Statistics as autovacuum would leave them after a bulk load; without them the planner guesses
+        // a handful of rows per company and skips the trigram indexes.
+        await using (var db = Create())
+        {
+            await db.Database.ExecuteSqlRawAsync(postgres is null ? "ANALYZE" : "ANALYZE \"Contacts\"");
+        }
+
         return ids;
     }
 
