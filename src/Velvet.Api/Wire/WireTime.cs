@@ -29,23 +29,30 @@ internal static partial class WireTime
         var gmt = GmtFormat().Match(text);
         if (gmt.Success)
         {
-            text = gmt.Groups["time"].Value + gmt.Groups["offset"].Value;
+            text = gmt.Groups["time"].Value + Signed(gmt.Groups["sign"].Value) + gmt.Groups["offset"].Value;
         }
 
         var spaced = SpacedFormat().Match(text);
         if (spaced.Success)
         {
             var offset = spaced.Groups["offset"].Value;
-            text = spaced.Groups["time"].Value + "T" + spaced.Groups["clock"].Value + offset[..3] + ":" + offset[3..];
+            text = spaced.Groups["time"].Value + "T" + spaced.Groups["clock"].Value + Signed(spaced.Groups["sign"].Value)
+                + offset[..2] + ":" + offset[2..];
         }
 
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
             DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out value);
     }
 
-    [GeneratedRegex(@"^(?<time>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)\s*(GMT|UTC)(?<offset>[+-]\d{2}:?\d{2})$", RegexOptions.CultureInvariant)]
+    /// <summary>
+    /// The seed's own curl lines send "+0000" unencoded in a form body, where "+" decodes to a space:
+    /// a missing sign (or a space) before the offset is the "+" the client meant.
+    /// </summary>
+    private static string Signed(string sign) => sign == "-" ? "-" : "+";
+
+    [GeneratedRegex(@"^(?<time>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)\s*(GMT|UTC)(?<sign>[+ -])?(?<offset>\d{2}:?\d{2})$", RegexOptions.CultureInvariant)]
     private static partial Regex GmtFormat();
 
-    [GeneratedRegex(@"^(?<time>\d{4}-\d{2}-\d{2})[ T](?<clock>\d{2}:\d{2}:\d{2}(\.\d+)?)\s+(?<offset>[+-]\d{4})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?<time>\d{4}-\d{2}-\d{2})[ T](?<clock>\d{2}:\d{2}:\d{2}(\.\d+)?)\s+(?<sign>[+-]?)(?<offset>\d{4})$", RegexOptions.CultureInvariant)]
     private static partial Regex SpacedFormat();
 }

@@ -39,6 +39,29 @@ public abstract class LastChangesThroughApiTests(VelvetApp app) : IntegrationTes
         var fourth = (await Api.Get("/api/v1/last_changes.json", ("auth_token", world.AdminToken), ("start_date", timestamp))).AssertOk().Json;
         Assert.Equal([("Contact", id, "update"), ("Contact", id, "destroy")], Entries(fourth));
     }
+
+    [DbFact]
+    public async Task The_seed_curl_lines_work_with_their_unencoded_plus_signs()
+    {
+        var world = await TestWorld.CreateAsync(App);
+
+        // curl -d sends the body as written: "+0000" arrives as " 0000" after form decoding.
+        var ack = await Raw(HttpMethod.Post, "/api/v1/last_changes/acknowledgment.json", $"auth_token={world.AdminToken}&timestamp=2014-03-04 05:29:17 +0000");
+        Assert.Equal("Success", ack.AssertOk().Json.GetProperty("message").GetString());
+        var pull = await Raw(HttpMethod.Get, "/api/v1/last_changes.json", $"auth_token={world.AdminToken}&start_date=2014-03-03 00:00:00 +0000");
+        Assert.Equal(0, pull.AssertOk().Json.GetProperty("status").GetInt32());
+        var again = await Raw(HttpMethod.Get, "/api/v1/last_changes.json", $"auth_token={world.AdminToken}&start_date=2014-03-03T16:38:38GMT+01:00");
+        Assert.Equal(0, again.AssertOk().Json.GetProperty("status").GetInt32());
+    }
+
+    private async Task<Reply> Raw(HttpMethod method, string path, string body)
+    {
+        using var request = new HttpRequestMessage(method, path)
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"),
+        };
+        return await Api.SendRaw(request);
+    }
 }
 
 public sealed class LastChangesThroughApiTests_Sqlite(SqliteApp app) : LastChangesThroughApiTests(app), IClassFixture<SqliteApp>;

@@ -27,6 +27,10 @@ public class WireJsonTests
     [InlineData("2014-03-03 00:00:00 +0000", "2014-03-03T00:00:00Z")]
     [InlineData("2014-03-03T07:35:05-0800", "2014-03-03T15:35:05Z")]
     [InlineData("2014-03-03T07:35:05Z", "2014-03-03T07:35:05Z")]
+    [InlineData("2014-03-03 00:00:00  0000", "2014-03-03T00:00:00Z")]
+    [InlineData("2014-03-03 05:29:17  0300", "2014-03-03T02:29:17Z")]
+    [InlineData("2014-03-03T16:38:38GMT 01:00", "2014-03-03T15:38:38Z")]
+    // A "+" that curl -d sends unencoded arrives as a space; it still means "+".
     public void The_last_changes_time_formats_and_iso_8601_are_read(string text, string utc)
     {
         Assert.True(WireTime.TryParse(text, out var parsed));
