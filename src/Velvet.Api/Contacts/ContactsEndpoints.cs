@@ -215,8 +215,10 @@ internal static class ContactsEndpoints
         var contact = await db.Contacts.Include(c => c.Tags).AsSplitQuery().FirstOrDefaultAsync(c => c.Id == id, ct)
             ?? throw ApiException.NotFound();
 
-        // Reservations and guestlists (issues of their own) have no tables yet, so a contact has none of them.
-        const int reservations = 0;
+        // Reservations at any venue count, also those the caller cannot see: deleting the contact would orphan them.
+        var reservations = await db.Reservations.IgnoreQueryFilters()
+            .CountAsync(r => r.CompanyId == caller.CompanyId && r.ContactId == id, ct);
+        // Guestlists have no table yet (their issue comes later), so a contact has none of them.
         const int guestlists = 0;
         if (!Contact.CanBeDeleted(reservations, guestlists))
         {

@@ -296,6 +296,31 @@ public abstract class ContactsEndpointsTests(VelvetApp app) : IntegrationTest(ap
     }
 
     [DbFact]
+    public async Task A_contact_with_a_reservation_even_at_a_venue_the_caller_cannot_see_can_not_be_deleted()
+    {
+        var world = await TestWorld.CreateAsync(App);
+        var id = IdOf(await CreateAsync(world.AdminToken, ("contact[first_name]", "Rita"), ("contact[email]", $"rita-{Guid.NewGuid():N}@example.com")));
+        await App.WithDbAsync(async (db, _) =>
+        {
+            db.Reservations.Add(new Velvet.Api.Reservations.Reservation
+            {
+                CompanyId = world.Company.Id, VenueId = world.VenueB.Id, ContactId = id, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        });
+        await App.WithDbAsync(async (db, _) =>
+        {
+            var host = await db.Users.SingleAsync(u => u.Id == world.Host.Id);
+            host.Permissions = host.Permissions.Grant("Contact", Velvet.Api.Staff.Permissions.Destroy);
+            await db.SaveChangesAsync();
+        });
+
+        (await Api.Delete($"/api/v1/contacts/{id}.json", ("auth_token", world.HostToken))).AssertError(403, "This contact can not be deleted");
+        (await Api.Delete($"/api/v1/contacts/{id}.json", ("auth_token", world.AdminToken))).AssertError(403, "This contact can not be deleted");
+        (await Api.Get($"/api/v1/contacts/{id}.json", ("auth_token", world.AdminToken))).AssertOk();
+    }
+
+    [DbFact]
     public async Task Each_write_records_its_origin_app_or_server_key()
     {
         var world = await TestWorld.CreateAsync(App);
