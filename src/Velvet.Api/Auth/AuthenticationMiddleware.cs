@@ -42,7 +42,8 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next)
     {
         var hash = Secrets.Hash(token);
         // One round trip for device, user, company zone and venues: this runs before every v1 request.
-        var signedIn = await db.Devices.IgnoreQueryFilters()
+        // Untracked: the permissions' change-tracking snapshot would cost a JSON round trip on every request.
+        var signedIn = await db.Devices.IgnoreQueryFilters().AsNoTracking()
             .Where(d => d.TokenHash == hash)
             .Select(d => new
             {
@@ -65,6 +66,7 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next)
             db.Tenant.UseCompany(user.CompanyId, venueIds, VenueFilter.Apply(user.VenueFilter, venueIds));
             if (now - device.LastUsedAt > LastUsedPrecision)
             {
+                db.Devices.Attach(device);
                 device.LastUsedAt = now;
                 await db.SaveChangesAsync(ct);
             }
