@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Velvet.Api.Contacts;
 using Velvet.Api.Storage;
 
 namespace Velvet.Api.Tags;
