@@ -29,8 +29,10 @@ internal static class ServiceSetup
             ? new OutboxEmailSender(options, smtp)
             : new SmtpEmailSender(smtp));
         services.AddSingleton<ISmsSender, OutboxSmsSender>();
+        // The key ring lives in the shared database: every API node must decrypt what another encrypted
+        // (v2 secrets for X-WSSE, FTP passwords of queued exports).
         services.AddDataProtection().SetApplicationName("Velvet")
-            .PersistKeysToFileSystem(new DirectoryInfo(options.DataPath("keys")));
+            .PersistKeysToDbContext<VelvetDb>();
         services.AddVelvetRateLimits(configuration);
         services.AddExports(configuration);
         services.AddSingleton(ParamLimits.Default);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Velvet.Api.Auth;
@@ -20,9 +21,11 @@ namespace Velvet.Api.Storage;
 /// The unit of work. Two provider-specific subclasses carry the two migration sets;
 /// handlers depend on this base type only.
 /// </summary>
-internal abstract class VelvetDb(DbContextOptions options, Tenant tenant) : DbContext(options)
+internal abstract class VelvetDb(DbContextOptions options, Tenant tenant) : DbContext(options), IDataProtectionKeyContext
 {
     public Tenant Tenant { get; } = tenant;
+
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public DbSet<Company> Companies => Set<Company>();
 

@@ -59,8 +59,18 @@ public sealed class SharedPostgresPair : IAsyncLifetime
 
 public sealed class TwoProcessesTests_Postgres(SharedPostgresPair pair) : IClassFixture<SharedPostgresPair>
 {
-    // The hosts keep separate Data Protection keys (as nodes without a shared key ring would), so the
-    // second node is called with the server key's auth_token; WSSE's nonce rule is a primary key in the same database.
+    [DbFact]
+    public async Task A_key_created_on_one_node_signs_requests_on_the_other()
+    {
+        // The v2 secret is encrypted with Data Protection; the key ring is in the shared database.
+        var world = await TestWorld.CreateAsync(pair.First);
+        var onSecond = new V2Client(new ApiClient(pair.Second.CreateClient()), pair.Second, world.V2User, world.V2Secret);
+
+        (await onSecond.Get("/api/v2/source")).AssertV2Ok();
+    }
+
+    // Half the requests use the server key's auth_token to cover both ways in; WSSE's nonce rule is a primary key
+    // in the same database.
     [DbFact]
     public async Task The_same_export_sent_to_two_nodes_at_once_is_stored_once_and_run_once()
     {
