@@ -80,8 +80,8 @@ internal static class Program
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(10) };
-            await WaitForServerAsync(http);
-            var token = await SignInAsync(http);
+            await ChildServer.WaitForServerAsync(http);
+            var token = await ChildServer.SignInAsync(http, "bench-sync");
             using (var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["auth_token"] = token, ["timestamp"] = "2014-03-04 05:29:17 +0000" }))
             {
                 var ack = await (await http.PostAsync("/api/v1/last_changes/acknowledgment.json", form)).Content.ReadAsStringAsync();
@@ -371,37 +371,4 @@ internal static class Program
     private static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
-    private static async Task WaitForServerAsync(HttpClient http)
-    {
-        for (var i = 0; i < 120; i++)
-        {
-            try
-            {
-                if ((await http.GetAsync("/health")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(500);
-        }
-
-        throw new InvalidOperationException("server did not start");
-    }
-
-    private static async Task<string> SignInAsync(HttpClient http)
-    {
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["email"] = DemoData.AdminEmail,
-            ["password"] = DemoData.AdminPassword,
-            ["device_token"] = "bench-sync",
-        });
-        var reply = await http.PostAsync("/api/v1/tokens.json", form);
-        using var json = JsonDocument.Parse(await reply.Content.ReadAsStringAsync());
-        return json.RootElement.GetProperty("token").GetString()!;
-    }
 }

@@ -77,8 +77,8 @@ internal static class Program
                 BaseAddress = new Uri($"http://127.0.0.1:{port}"),
                 Timeout = TimeSpan.FromMinutes(10),
             };
-            await WaitForServerAsync(http);
-            var token = await SignInAsync(http);
+            await ChildServer.WaitForServerAsync(http);
+            var token = await ChildServer.SignInAsync(http, "bench");
             var seedWatch = Stopwatch.StartNew();
             var ids = await SeedAsync(postgres, dataDir, count);
             Console.WriteLine($"{engine}: seeded {count} contacts in {seedWatch.Elapsed.TotalSeconds:F1} s");
@@ -124,40 +124,6 @@ internal static class Program
 
             Directory.Delete(dataDir, recursive: true);
         }
-    }
-
-    private static async Task WaitForServerAsync(HttpClient http)
-    {
-        for (var i = 0; i < 120; i++)
-        {
-            try
-            {
-                if ((await http.GetAsync("/health")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(500);
-        }
-
-        throw new InvalidOperationException("server did not start");
-    }
-
-    private static async Task<string> SignInAsync(HttpClient http)
-    {
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["email"] = DemoData.AdminEmail,
-            ["password"] = DemoData.AdminPassword,
-            ["device_token"] = "bench",
-        });
-        var reply = await http.PostAsync("/api/v1/tokens.json", form);
-        using var json = JsonDocument.Parse(await reply.Content.ReadAsStringAsync());
-        return json.RootElement.GetProperty("token").GetString()!;
     }
 
     /// <summary>Adds contacts to the demo company straight through EF (with their change rows), in batches.</summary>
