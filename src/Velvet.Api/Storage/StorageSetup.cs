@@ -39,8 +39,25 @@ internal static class StorageSetup
             .AddInterceptors(new SqliteWalInterceptor(), ContactChanges);
 
     public static DbContextOptionsBuilder UsePostgres(DbContextOptionsBuilder builder, string connectionString) =>
-        builder.UseNpgsql(connectionString, o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
+        builder.UseNpgsql(WithAutoPrepare(connectionString), o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
             .AddInterceptors(ContactChanges);
+
+    /// <summary>
+    /// Every request runs the same few statements (authentication, the record, the log insert): prepared once per
+    /// pooled connection, PostgreSQL stops re-planning them. An operator's own Max Auto Prepare wins.
+    /// </summary>
+    internal static string WithAutoPrepare(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)
+            && !connectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 100;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        return builder.ConnectionString;
+    }
 
     /// <summary>Applies the pending migrations of whichever engine is configured.</summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)
