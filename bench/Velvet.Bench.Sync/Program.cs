@@ -163,7 +163,7 @@ internal static class Program
         if (capture)
         {
             // What AddVelvetStorage adds on top of UseSqlite/UsePostgres.
-            builder.AddInterceptors(new ChangeCapture(new SyncWatermark(TimeProvider.System, new SyncOptions()), new SyncSignal(), TimeProvider.System));
+            builder.AddInterceptors(new ChangeCapture(new SyncWatermark(TimeProvider.System, new SyncOptions()), new SyncSignal()));
         }
 
         return builder.Options;

@@ -61,9 +61,10 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next)
             }
 
             var device = signedIn.Device;
-            caller.SignedInUser(user, device, WireTime.Zone(signedIn.TimeZoneId ?? "UTC"));
+            var zone = WireTime.Zone(signedIn.TimeZoneId ?? "UTC");
+            caller.SignedInUser(user, device, zone);
             var venueIds = signedIn.VenueIds.ToArray();
-            db.Tenant.UseCompany(user.CompanyId, venueIds, VenueFilter.Apply(user.VenueFilter, venueIds));
+            db.Tenant.UseCompany(user.CompanyId, venueIds, VenueFilter.Apply(user.VenueFilter, venueIds), zone);
             if (now - device.LastUsedAt > LastUsedPrecision)
             {
                 db.Devices.Attach(device);
@@ -91,10 +92,11 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next)
     public static async Task UseServerKeyAsync(VelvetDb db, Caller caller, ApiKey key, CancellationToken ct)
     {
         var company = await db.Companies.AsNoTracking().FirstAsync(c => c.Id == key.CompanyId, ct);
-        caller.ServerKey(key, WireTime.Zone(company.TimeZoneId));
+        var zone = WireTime.Zone(company.TimeZoneId);
+        caller.ServerKey(key, zone);
         var venueIds = await db.Venues.IgnoreQueryFilters()
             .Where(v => v.CompanyId == key.CompanyId).Select(v => v.Id).ToArrayAsync(ct);
-        db.Tenant.UseCompany(key.CompanyId, venueIds, venueIds);
+        db.Tenant.UseCompany(key.CompanyId, venueIds, venueIds, zone);
     }
 
     private static string? BearerToken(HttpRequest request)

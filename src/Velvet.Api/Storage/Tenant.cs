@@ -21,12 +21,16 @@ internal sealed class Tenant
     /// </summary>
     public int[] FilteredVenueIds { get; private set; } = [];
 
+    /// <summary>The company's time zone as authentication read it, so writes need not read it again.</summary>
+    public TimeZoneInfo? CompanyZone { get; private set; }
+
     public void UseSystem() => IsSystem = true;
 
-    public void UseCompany(int companyId, int[] venueIds, int[] filteredVenueIds)
+    public void UseCompany(int companyId, int[] venueIds, int[] filteredVenueIds, TimeZoneInfo? companyZone)
     {
         CompanyId = companyId;
         VenueIds = venueIds;
         FilteredVenueIds = filteredVenueIds;
+        CompanyZone = companyZone;
     }
 }

@@ -78,7 +78,6 @@ internal abstract class VelvetDb(DbContextOptions options, Tenant tenant) : DbCo
 
     public DbSet<SyncAcknowledgment> SyncAcknowledgments => Set<SyncAcknowledgment>();
 
-    public DbSet<SyncWriter> SyncWriters => Set<SyncWriter>();
 
     public DbSet<SyncHorizon> SyncHorizons => Set<SyncHorizon>();
 
@@ -124,7 +123,6 @@ internal abstract class VelvetDb(DbContextOptions options, Tenant tenant) : DbCo
         modelBuilder.ApplyConfiguration(new ReservationConfiguration());
         modelBuilder.ApplyConfiguration(new ChangeLogEntryConfiguration());
         modelBuilder.ApplyConfiguration(new SyncAcknowledgmentConfiguration());
-        modelBuilder.ApplyConfiguration(new SyncWriterConfiguration());
         modelBuilder.ApplyConfiguration(new SyncHorizonConfiguration());
 
         ApplyTenancy(modelBuilder);

@@ -25,7 +25,7 @@ namespace Velvet.Api.Sync;
 /// after the entities (ids of added rows are known only then), stamped after the writer registered with
 /// <see cref="SyncWatermark"/>; the registration ends when the transaction commits or rolls back.
 /// </summary>
-internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal, TimeProvider clock) : DbTransactionInterceptor, ISaveChangesInterceptor, IDbConnectionInterceptor
+internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal) : DbTransactionInterceptor, ISaveChangesInterceptor, IDbConnectionInterceptor
 {
     private const string Create = "create";
     private const string Update = "update";
@@ -56,20 +56,23 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal, 
     // connection closes with the context; whatever is still registered on it has ended by then.
     private readonly ConditionalWeakTable<DbConnection, List<SyncWatermark.Registration>> _byConnection = [];
 
-    public async Task ConnectionClosedAsync(DbConnection connection, ConnectionEndEventData eventData)
+    public Task ConnectionClosedAsync(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        ConnectionClosed(connection, eventData);
+        return Task.CompletedTask;
+    }
+
+    public void ConnectionClosed(DbConnection connection, ConnectionEndEventData eventData)
     {
         if (_byConnection.TryGetValue(connection, out var registrations))
         {
             _byConnection.Remove(connection);
             foreach (var registration in registrations)
             {
-                await watermark.DeregisterAsync(registration);
+                watermark.Deregister(registration);
             }
         }
     }
-
-    public void ConnectionClosed(DbConnection connection, ConnectionEndEventData eventData) =>
-        ConnectionClosedAsync(connection, eventData).GetAwaiter().GetResult();
 
     public async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
@@ -94,9 +97,9 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal, 
         }
 
         var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
-        if (!_registrations.TryGetValue(transaction, out _))
+        if (!_registrations.TryGetValue(transaction, out _)
+            && await watermark.RegisterAsync(db, cancellationToken) is { } registration)
         {
-            var registration = await watermark.RegisterAsync(db, cancellationToken);
             _registrations.Add(transaction, registration);
             _byConnection.GetOrCreateValue(db.Database.GetDbConnection()).Add(registration);
         }
@@ -167,32 +170,41 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal, 
 
     public void SaveChangesFailed(DbContextErrorEventData eventData) => SaveChangesFailedAsync(eventData).GetAwaiter().GetResult();
 
-    public override async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        await EndAsync(transaction);
+        TransactionCommitted(transaction, eventData);
+        return Task.CompletedTask;
+    }
+
+    public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
+    {
+        End(transaction);
         signal.Pulse();
     }
 
-    public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
-        TransactionCommittedAsync(transaction, eventData).GetAwaiter().GetResult();
-
-    public override async Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default) =>
-        await EndAsync(transaction);
-
-    public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => EndAsync(transaction).GetAwaiter().GetResult();
-
-    public override async Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default) =>
-        await EndAsync(transaction);
-
-    public override void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) => EndAsync(transaction).GetAwaiter().GetResult();
-
-    private async Task EndAsync(DbTransaction transaction)
+    public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        // The registration carries its own connection string: a finished ADO.NET transaction forgets its connection.
+        End(transaction);
+        return Task.CompletedTask;
+    }
+
+    public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => End(transaction);
+
+    public override Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        End(transaction);
+        return Task.CompletedTask;
+    }
+
+    public override void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) => End(transaction);
+
+    /// <summary>In-process registrations only: PostgreSQL's advisory lock ends with the transaction by itself.</summary>
+    private void End(DbTransaction transaction)
+    {
         if (_registrations.TryGetValue(transaction, out var registration))
         {
             _registrations.Remove(transaction);
-            await watermark.DeregisterAsync(registration);
+            watermark.Deregister(registration);
         }
     }
 
@@ -388,11 +400,19 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal, 
     private async Task WriteLogAsync(VelvetDb db, Pending pending, CancellationToken ct)
     {
         const long stamp = 0; // set below, once every lock this writer needs is held
-        var companies = pending.Entries.Select(e => ((ICompanyOwned)e.Entity).CompanyId).ToHashSet();
         var zones = new Dictionary<int, TimeZoneInfo>();
-        foreach (var company in await db.Companies.AsNoTracking().Where(c => companies.Contains(c.Id)).ToListAsync(ct))
+        if (db.Tenant is { CompanyId: { } own, CompanyZone: { } ownZone })
         {
-            zones[company.Id] = WireTime.Zone(company.TimeZoneId);
+            zones[own] = ownZone;
+        }
+
+        var companies = pending.Entries.Select(e => ((ICompanyOwned)e.Entity).CompanyId).Where(c => !zones.ContainsKey(c)).ToHashSet();
+        if (companies.Count > 0)
+        {
+            foreach (var company in await db.Companies.AsNoTracking().Where(c => companies.Contains(c.Id)).ToListAsync(ct))
+            {
+                zones[company.Id] = WireTime.Zone(company.TimeZoneId);
+            }
         }
 
         var rows = new List<ChangeLogEntry>();
@@ -430,13 +450,16 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal, 
             }
         }
 
+        var written = composite.Keys.ToHashSet();
         await AddParentsAsync(db, SyncClasses.Contact, pending.Contacts, destroyed, composite, ct);
         await AddParentsAsync(db, SyncClasses.Task, pending.Tasks, destroyed, composite, ct);
         await AddParentsAsync(db, SyncClasses.TagCategory, pending.Categories, destroyed, composite, ct);
 
         foreach (var group in composite.GroupBy(c => c.Key.Item1))
         {
-            await LockParentsAsync(db, group.Key, [.. group.Select(g => g.Key.Item2)], ct);
+            // A record this save created or updated is locked already (or invisible to others): only parents
+            // changed through their children need the lock.
+            await LockParentsAsync(db, group.Key, [.. group.Where(g => !written.Contains(g.Key)).Select(g => g.Key.Item2)], ct);
             var byCompany = group.GroupBy(g => g.Value.Company);
             foreach (var companyGroup in byCompany)
             {
@@ -459,7 +482,7 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal, 
 
         // Read now: after this writer's row locks (its own updates, LockParentsAsync), so a later writer of the same
         // record always stamps at or above this one, and a repeated boundary entry never replays an older version.
-        var now = clock.GetUtcNow().UtcTicks;
+        var now = watermark.NowTicks();
         foreach (var row in rows)
         {
             row.Stamp = now;
@@ -477,11 +500,6 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal, 
             }
 
             await db.SaveChangesAsync(ct);
-            if (rows.Count > 0 && db.Database.IsNpgsql())
-            {
-                // Delivered at commit (never for a rollback) to every process's SyncListener: wakes long polls.
-                await db.Database.ExecuteSqlRawAsync("SELECT pg_notify('" + SyncSignal.Channel + "', '')", ct);
-            }
 
             foreach (var row in rows)
             {

@@ -57,7 +57,9 @@ internal static class ChangeData
         switch (className)
         {
             case SyncClasses.Contact:
-                var contacts = await db.Contacts.IgnoreQueryFilters().AsNoTracking().AsSplitQuery()
+                // One round trip for the contact, its tags and its qualifications (at most one per venue, so the
+                // joined rows stay few); notes, which can be many, come in a second.
+                var contacts = await db.Contacts.IgnoreQueryFilters().AsNoTracking().AsSingleQuery()
                     .Include(c => c.Tags).Include(c => c.Qualifications).Where(c => ids.Contains(c.Id)).ToListAsync(ct);
                 var contactNotes = (await db.Notes.IgnoreQueryFilters().AsNoTracking().Where(n => n.ContactId != null && ids.Contains(n.ContactId.Value)).ToListAsync(ct))
                     .ToLookup(n => n.ContactId!.Value);

@@ -53,16 +53,6 @@ internal sealed class SyncAcknowledgment : ICompanyOwned
     public long Timestamp { get; set; }
 }
 
-/// <summary>PostgreSQL only: writers in flight, committed on a connection of their own so every reader sees them.</summary>
-internal sealed class SyncWriter
-{
-    public long Id { get; set; }
-
-    public long StartedTicks { get; set; }
-
-    public long ExpiresTicks { get; set; }
-}
-
 internal sealed class ChangeLogEntryConfiguration : IEntityTypeConfiguration<ChangeLogEntry>
 {
     public void Configure(EntityTypeBuilder<ChangeLogEntry> builder)
@@ -85,9 +75,4 @@ internal sealed class SyncAcknowledgmentConfiguration : IEntityTypeConfiguration
         // Signing out deletes the device, and with it what the device acknowledged.
         builder.HasOne<Device>().WithMany().HasForeignKey(a => a.DeviceId).OnDelete(DeleteBehavior.Cascade);
     }
-}
-
-internal sealed class SyncWriterConfiguration : IEntityTypeConfiguration<SyncWriter>
-{
-    public void Configure(EntityTypeBuilder<SyncWriter> builder) => builder.ToTable("SyncWriters");
 }

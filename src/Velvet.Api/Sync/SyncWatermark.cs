@@ -1,25 +1,36 @@
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using Velvet.Api.Storage;
 
 namespace Velvet.Api.Sync;
 
 /// <summary>
 /// The safe high-water mark (docs/sync.md). Every writer registers before it reads the clock for its log
-/// stamps and deregisters after its transaction ends; a reader reads the clock first, then the registry:
+/// stamps and stays registered until its transaction ends; a reader reads the clock first, then the registry:
 /// watermark = min(now, earliest start of a registered writer). A stamp below the watermark therefore belongs
 /// to a transaction that has already committed (or rolled back), so it is visible to the reader's later query.
-/// SQLite lives in one process: the registry is in memory. PostgreSQL may run several server processes: the
-/// registry is a table written on a connection of its own (autocommit), so registrations are visible at once.
+/// <para>
+/// PostgreSQL (several server processes): a writer registers by taking a shared transaction-level advisory
+/// lock whose key holds its start time, in its own transaction. The lock shows in <c>pg_locks</c> to every
+/// session the moment it is granted, and PostgreSQL releases it when the transaction ends — after the commit
+/// is visible, and also when the process dies — so nothing has to be deregistered and nothing can leak.
+/// SQLite lives in one process: the registry is in memory.
+/// </para>
 /// </summary>
 internal sealed class SyncWatermark(TimeProvider clock, SyncOptions options)
 {
+    /// <summary>High bits of the advisory lock keys Velvet uses for writers: "VSW" (Velvet sync writer).</summary>
+    private const long LockNamespace = 0x565357;
+
+    /// <summary>Lock keys hold the start in milliseconds since this instant: 40 bits last until 2054.</summary>
+    private static readonly long KeyEpochTicks = new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
+
     private readonly Lock _gate = new();
     private readonly Dictionary<long, (long Started, long Expires)> _inProcess = [];
     private long _nextId;
+    private long _lastTicks;
 
-    /// <summary>A registered writer; ConnectionString is set on PostgreSQL (the registry table), null in process.</summary>
-    internal sealed record Registration(long Id, string? ConnectionString)
+    /// <summary>An in-process registration (SQLite); ended by its transaction, or by its connection closing.</summary>
+    internal sealed record Registration(long Id)
     {
         private int _ended;
 
@@ -27,55 +38,63 @@ internal sealed class SyncWatermark(TimeProvider clock, SyncOptions options)
         public bool TryEnd() => Interlocked.Exchange(ref _ended, 1) == 0;
     }
 
-    /// <summary>Registers a writer; the returned handle deregisters it. Stamps must be read after this returns.</summary>
-    public async Task<Registration> RegisterAsync(VelvetDb db, CancellationToken ct)
+    /// <summary>
+    /// UTC ticks that never go backwards in this process, for registrations, stamps and watermarks alike: a clock
+    /// stepped back (NTP) between a registration and its stamps would otherwise break the proof in docs/sync.md.
+    /// </summary>
+    public long NowTicks()
+    {
+        var now = clock.GetUtcNow().UtcTicks;
+        while (true)
+        {
+            var last = Volatile.Read(ref _lastTicks);
+            if (now <= last)
+            {
+                return last;
+            }
+
+            if (Interlocked.CompareExchange(ref _lastTicks, now, last) == last)
+            {
+                return now;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Registers the writer of the current transaction; stamps must be read after this returns. PostgreSQL:
+    /// returns null (the lock ends with the transaction) and queues the commit's wake-up NOTIFY in the same
+    /// round trip. In process: the handle to end when the transaction ends.
+    /// </summary>
+    public async Task<Registration?> RegisterAsync(VelvetDb db, CancellationToken ct)
     {
         if (db.Database.IsNpgsql())
         {
-            // Kept from the context, not the opened connection: Npgsql drops the password from an open connection's string.
-            var connectionString = db.Database.GetConnectionString()!;
-            await using var connection = new NpgsqlConnection(connectionString);
-            await connection.OpenAsync(ct);
-            await using var command = connection.CreateCommand();
-            var now = clock.GetUtcNow().UtcTicks;
-            command.CommandText = "INSERT INTO \"SyncWriters\" (\"StartedTicks\", \"ExpiresTicks\") VALUES (@s, @e) RETURNING \"Id\"";
-            command.Parameters.AddWithValue("s", now);
-            command.Parameters.AddWithValue("e", now + TimeSpan.FromSeconds(options.WriterLeaseSeconds).Ticks);
-            return new Registration((long)(await command.ExecuteScalarAsync(ct))!, connectionString);
+            var key = (LockNamespace << 40) | ((NowTicks() - KeyEpochTicks) / TimeSpan.TicksPerMillisecond);
+            // NOTIFY is delivered at commit, never for a rollback; a capture that ends up logging nothing only
+            // wakes the long polls once for nothing.
+            await db.Database.ExecuteSqlRawAsync(
+                "SELECT pg_advisory_xact_lock_shared({0}), pg_notify('" + SyncSignal.Channel + "', '')", [key], ct);
+            return null;
         }
 
         lock (_gate)
         {
-            var now = clock.GetUtcNow().UtcTicks;
+            var now = NowTicks();
             var id = ++_nextId;
             _inProcess[id] = (now, now + TimeSpan.FromSeconds(options.WriterLeaseSeconds).Ticks);
-            return new Registration(id, null);
+            return new Registration(id);
         }
     }
 
     /// <summary>Idempotent: a registration may be ended by its transaction and again by its connection closing.</summary>
-    public async Task DeregisterAsync(Registration registration)
+    public void Deregister(Registration registration)
     {
-        if (!registration.TryEnd())
+        if (registration.TryEnd())
         {
-            return;
-        }
-
-        var id = registration.Id;
-        if (registration.ConnectionString is { } connectionString)
-        {
-            await using var connection = new NpgsqlConnection(connectionString);
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "DELETE FROM \"SyncWriters\" WHERE \"Id\" = @id";
-            command.Parameters.AddWithValue("id", id);
-            await command.ExecuteNonQueryAsync();
-            return;
-        }
-
-        lock (_gate)
-        {
-            _inProcess.Remove(id);
+            lock (_gate)
+            {
+                _inProcess.Remove(registration.Id);
+            }
         }
     }
 
@@ -84,17 +103,24 @@ internal sealed class SyncWatermark(TimeProvider clock, SyncOptions options)
     {
         if (db.Database.IsNpgsql())
         {
-            // The clock is read before the registry: a writer missing from the registry registered after this
-            // instant, so its stamps are at or above it.
-            var now = clock.GetUtcNow().UtcTicks;
-            var earliest = await db.Set<SyncWriter>().Where(w => w.ExpiresTicks > now)
-                .MinAsync(w => (long?)w.StartedTicks, ct);
-            return new DateTime(Math.Min(now, earliest ?? now), DateTimeKind.Utc);
+            // The clock is read before the locks: a writer whose lock is not seen took it after this instant, so
+            // its stamps are at or above it. Locks of other databases on the same server are not ours.
+            var now = NowTicks();
+            var earliest = await db.Database.SqlQueryRaw<long?>(
+                    """
+                    SELECT min(((l.classid::bigint & 255) << 32) | l.objid::bigint) AS "Value"
+                    FROM pg_locks l
+                    WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND (l.classid::bigint >> 8) = {0}
+                      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    """, LockNamespace)
+                .SingleAsync(ct);
+            var registered = earliest is { } ms ? KeyEpochTicks + ms * TimeSpan.TicksPerMillisecond : now;
+            return new DateTime(Math.Min(now, registered), DateTimeKind.Utc);
         }
 
         lock (_gate)
         {
-            var now = clock.GetUtcNow().UtcTicks;
+            var now = NowTicks();
             var earliest = _inProcess.Values.Where(w => w.Expires > now).Select(w => (long?)w.Started).Min();
             return new DateTime(Math.Min(now, earliest ?? now), DateTimeKind.Utc);
         }

@@ -1032,25 +1032,6 @@ namespace Velvet.Api.Storage.Migrations.Postgres
                     b.ToTable("SyncHorizons");
                 });
 
-            modelBuilder.Entity("Velvet.Api.Sync.SyncWriter", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<long>("ExpiresTicks")
-                        .HasColumnType("bigint");
-
-                    b.Property<long>("StartedTicks")
-                        .HasColumnType("bigint");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("SyncWriters", (string)null);
-                });
-
             modelBuilder.Entity("Velvet.Api.Tags.ContactTag", b =>
                 {
                     b.Property<int>("Id")

@@ -976,23 +976,6 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
                     b.ToTable("SyncHorizons");
                 });
 
-            modelBuilder.Entity("Velvet.Api.Sync.SyncWriter", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("ExpiresTicks")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("StartedTicks")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("SyncWriters", (string)null);
-                });
-
             modelBuilder.Entity("Velvet.Api.Tags.ContactTag", b =>
                 {
                     b.Property<int>("Id")

@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+using Velvet.Api.Storage;
+using Velvet.Bench;
+
+namespace Velvet.Bench.Capture;
+
+/// <summary>
+/// What Last Changes capture adds to a contact update as a client sees it: <c>PUT /api/v1/contacts/:id.json</c>
+/// through the whole HTTP pipeline (in process, no sockets), against the same server built twice — as shipped,
+/// and with the capture interceptor left out of the database options (possible only here: the server itself
+/// has no switch to turn capture off). Each variant gets a fresh database with the demo data.
+/// </summary>
+public static class CaptureCost
+{
+    private const int Warmup = 50;
+    private const int Rounds = 4;
+    private const int PerRound = 150;
+
+    public static async Task<int> Main(string[] args)
+    {
+        var engines = args.Length > 0 ? args[0] : "both";
+        // The server's content root: nothing is read from it, but the test host insists on an existing folder.
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_VELVET_API", AppContext.BaseDirectory);
+        var postgres = Environment.GetEnvironmentVariable("VELVET_BENCH_POSTGRES");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"updates={Rounds * PerRound} per variant, interleaved in {Rounds} rounds; cores={Environment.ProcessorCount}"));
+        if (engines is "sqlite" or "both")
+        {
+            await MeasureAsync("sqlite", null);
+        }
+
+        if (engines is "postgres" or "both")
+        {
+            if (postgres is null)
+            {
+                Console.Error.WriteLine("set VELVET_BENCH_POSTGRES to an Npgsql connection string that may create databases");
+                return 2;
+            }
+
+            await MeasureAsync("postgres", postgres);
+        }
+
+        return 0;
+    }
+
+    private static async Task MeasureAsync(string engine, string? postgres)
+    {
+        await using var with = await Variant.StartAsync(engine, postgres, capture: true);
+        await using var without = await Variant.StartAsync(engine, postgres, capture: false);
+        await with.UpdateAsync(Warmup);
+        await without.UpdateAsync(Warmup);
+        var withTimes = new List<double>();
+        var withoutTimes = new List<double>();
+        for (var round = 0; round < Rounds; round++)
+        {
+            withoutTimes.AddRange(await without.UpdateAsync(PerRound));
+            withTimes.AddRange(await with.UpdateAsync(PerRound));
+        }
+
+        var a = Stats.Of(withTimes);
+        var b = Stats.Of(withoutTimes);
+        var logged = await with.LoggedAsync();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{engine}: PUT /api/v1/contacts/:id.json, {withTimes.Count} each: with capture {a}; without {b}; overhead mean {a.Mean / b.Mean - 1:P0}, p50 {a.P50 / b.P50 - 1:P0} ({logged} log entries written by the captured server)"));
+        var notLogged = await without.LoggedAsync();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{engine}: without capture the log got {notLogged} entries (0 expected: the variant really skips capture)"));
+    }
+
+    private sealed class Variant : IAsyncDisposable
+    {
+        private readonly WebApplicationFactory<global::Program> _factory;
+        private readonly HttpClient _http;
+        private readonly string _token;
+        private readonly int _contactId;
+        private readonly string? _database;
+        private readonly string? _postgres;
+        private readonly string _dataDir;
+        private int _counter;
+
+        private Variant(WebApplicationFactory<global::Program> factory, HttpClient http, string token, int contactId, string? database, string? postgres, string dataDir)
+        {
+            _factory = factory;
+            _http = http;
+            _token = token;
+            _contactId = contactId;
+            _database = database;
+            _postgres = postgres;
+            _dataDir = dataDir;
+        }
+
+        public static async Task<Variant> StartAsync(string engine, string? postgres, bool capture)
+        {
+            var dataDir = Path.Combine(Path.GetTempPath(), "velvet-bench-capture", Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dataDir);
+            string? database = null;
+            string? connectionString = null;
+            if (postgres is not null)
+            {
+                database = "velvet_bench_capture_" + Guid.NewGuid().ToString("N")[..12];
+                connectionString = new NpgsqlConnectionStringBuilder(postgres) { Database = database }.ConnectionString;
+            }
+
+            var factory = new WebApplicationFactory<global::Program>().WithWebHostBuilder(builder =>
+            {
+                builder.UseSetting("Velvet:DataDir", dataDir);
+                builder.UseSetting("Velvet:SeedDemo", "true");
+                builder.UseSetting("Velvet:Exports:RunWorker", "false");
+                builder.UseSetting("Velvet:RateLimits:SignInPerMinute", "100000");
+                builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+                builder.UseSetting("Velvet:Database", engine == "postgres" ? "Postgres" : "Sqlite");
+                if (connectionString is not null)
+                {
+                    builder.UseSetting("ConnectionStrings:Postgres", connectionString);
+                }
+
+                if (!capture)
+                {
+                    builder.ConfigureServices(services =>
+                    {
+                        // The shipped options plus nothing: UseSqlite/UsePostgres are what AddVelvetStorage calls before adding capture.
+                        services.RemoveAll<IDbContextOptionsConfiguration<SqliteVelvetDb>>();
+                        services.RemoveAll<IDbContextOptionsConfiguration<PostgresVelvetDb>>();
+                        services.RemoveAll<DbContextOptions<SqliteVelvetDb>>();
+                        services.RemoveAll<DbContextOptions<PostgresVelvetDb>>();
+                        services.RemoveAll<VelvetDb>();
+                        if (connectionString is not null)
+                        {
+                            services.AddDbContext<VelvetDb, PostgresVelvetDb>(o => StorageSetup.UsePostgres(o, connectionString));
+                        }
+                        else
+                        {
+                            services.AddDbContext<VelvetDb, SqliteVelvetDb>(o => StorageSetup.UseSqlite(o, $"Data Source={Path.Combine(dataDir, "velvet.db")};Default Timeout=30"));
+                        }
+                    });
+                }
+            });
+            var http = factory.CreateClient();
+            var token = await ChildServer.SignInAsync(http, "bench-capture-" + Guid.NewGuid().ToString("N")[..8]);
+            using var list = JsonDocument.Parse(await http.GetStringAsync("/api/v1/contacts.json?auth_token=" + token));
+            var contactId = list.RootElement.EnumerateArray().First().GetProperty("id").GetInt32();
+            return new Variant(factory, http, token, contactId, database, postgres, dataDir);
+        }
+
+        public async Task<List<double>> UpdateAsync(int count)
+        {
+            var latencies = new List<double>(count);
+            for (var i = 0; i < count; i++)
+            {
+                using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["auth_token"] = _token,
+                    ["contact[last_name]"] = "Bench" + (++_counter).ToString(CultureInfo.InvariantCulture),
+                });
+                var started = Stopwatch.GetTimestamp();
+                using var reply = await _http.PutAsync($"/api/v1/contacts/{_contactId}.json", form);
+                await reply.Content.ReadAsByteArrayAsync();
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (!reply.IsSuccessStatusCode)
+                {
+                    throw new InvalidOperationException($"PUT answered {(int)reply.StatusCode}");
+                }
+            }
+
+            return latencies;
+        }
+
+        public async Task<int> LoggedAsync()
+        {
+            await using var scope = _factory.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<VelvetDb>();
+            db.Tenant.UseSystem();
+            return await db.ChangeLog.CountAsync(e => e.ClassName == "Contact" && e.RecordId == _contactId && e.Action == "update");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _http.Dispose();
+            await _factory.DisposeAsync();
+            if (_database is not null)
+            {
+                NpgsqlConnection.ClearAllPools();
+                await using var connection = new NpgsqlConnection(_postgres);
+                await connection.OpenAsync();
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
+                await drop.ExecuteNonQueryAsync();
+            }
+
+            try
+            {
+                Directory.Delete(_dataDir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the temp folder's cleaning.
+            }
+        }
+    }
+
+    private sealed record Stats(double Mean, double P50, double P99)
+    {
+        public static Stats Of(List<double> values)
+        {
+            var sorted = values.Order().ToList();
+            return new Stats(sorted.Average(), Percentile(sorted, 0.50), Percentile(sorted, 0.99));
+        }
+
+        public override string ToString() =>
+            string.Create(CultureInfo.InvariantCulture, $"mean {Mean:F2} ms, p50 {P50:F2} ms, p99 {P99:F2} ms");
+
+        private static double Percentile(List<double> sorted, double p) =>
+            sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    }
+}
