@@ -7,5 +7,8 @@ public sealed class TestClock : TimeProvider
 
     public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
 
+    /// <summary>Sets this clock to another's time: two nodes whose clocks agree, as NTP keeps them.</summary>
+    public void Match(TestClock other) => Interlocked.Exchange(ref _offsetTicks, Interlocked.Read(ref other._offsetTicks));
+
     public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
 }

@@ -1,0 +1,60 @@
+using Microsoft.Extensions.DependencyInjection;
+using Velvet.Api.StaticTexts;
+using Velvet.Api.Storage;
+using Velvet.Tests.Infrastructure;
+using static Velvet.Tests.Sync.SyncTestData;
+
+namespace Velvet.Tests.Sync;
+
+/// <summary>Two API nodes on one PostgreSQL database: a writer on one, devices polling the other.</summary>
+public sealed class LastChangesTwoNodesTests_Postgres(SharedPostgresPair pair) : IClassFixture<SharedPostgresPair>
+{
+    [DbFact]
+    public async Task A_transaction_open_on_one_node_holds_back_the_timestamp_the_other_node_hands_out()
+    {
+        var world = await TestWorld.CreateAsync(pair.First);
+        var second = new ApiClient(pair.Second.CreateClient());
+        await AcknowledgeAsync(second, world.AdminToken);
+
+        await using var scope = pair.First.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VelvetDb>();
+        db.Tenant.UseSystem();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        db.StaticTexts.Add(new StaticText { CompanyId = world.Company.Id, Type = "privacy", Text = "Written on the first node" });
+        await db.SaveChangesAsync();
+
+        // The polling node's clock is well past the open writer's stamps: only the writer's registration, seen
+        // across processes, keeps the handed-out timestamp below them.
+        pair.Second.Clock.Advance(TimeSpan.FromSeconds(5));
+        var during = await PullAsync(second, world.AdminToken);
+        Assert.DoesNotContain(Entries(during), e => e.ClassName == "StaticText");
+        await transaction.CommitAsync();
+
+        var after = await PullAsync(second, world.AdminToken, during.GetProperty("timestamp").GetString()!);
+        Assert.Contains(Entries(after), e => e.ClassName == "StaticText" && e.Action == "create");
+    }
+
+    [DbFact]
+    public async Task A_commit_on_one_node_wakes_a_long_poll_waiting_on_the_other()
+    {
+        var world = await TestWorld.CreateAsync(pair.First);
+        var second = new ApiClient(pair.Second.CreateClient());
+        await AcknowledgeAsync(second, world.AdminToken);
+        // Past the second of the set-up's own entries; both nodes' clocks move together, as NTP keeps them.
+        pair.Second.Clock.Advance(TimeSpan.FromSeconds(2));
+        pair.First.Clock.Match(pair.Second.Clock);
+        var mark = (await PullAsync(second, world.AdminToken)).GetProperty("timestamp").GetString()!;
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var poll = second.Get("/api/v1/last_changes", ("auth_token", world.AdminToken), ("start_date", mark), ("wait", "20"));
+        await Task.Delay(300);
+        await Change(pair.First, db =>
+        {
+            db.StaticTexts.Add(new StaticText { CompanyId = world.Company.Id, Type = "wake", Text = "from the first node" });
+            return Task.CompletedTask;
+        });
+        var reply = await poll;
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"woke after {started.Elapsed}");
+        Assert.Contains(Entries(reply.Json), e => e.ClassName == "StaticText");
+    }
+}
