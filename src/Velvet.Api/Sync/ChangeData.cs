@@ -57,12 +57,26 @@ internal static class ChangeData
         switch (className)
         {
             case SyncClasses.Contact:
-                // One round trip for the contact, its tags and its qualifications (at most one per venue, so the
-                // joined rows stay few); notes, which can be many, come in a second.
-                var contacts = await db.Contacts.IgnoreQueryFilters().AsNoTracking().AsSingleQuery()
-                    .Include(c => c.Tags).Include(c => c.Qualifications).Where(c => ids.Contains(c.Id)).ToListAsync(ct);
-                var contactNotes = (await db.Notes.IgnoreQueryFilters().AsNoTracking().Where(n => n.ContactId != null && ids.Contains(n.ContactId.Value)).ToListAsync(ct))
-                    .ToLookup(n => n.ContactId!.Value);
+                // One round trip for the contact with its tags, qualifications (at most one per venue) and notes, as
+                // the contacts endpoint reads one contact; several parents at once are read apart, so rows never multiply.
+                var query = db.Contacts.IgnoreQueryFilters().AsNoTracking().Include(c => c.Tags).Include(c => c.Qualifications).Where(c => ids.Contains(c.Id));
+                List<Contact> contacts;
+                ILookup<int, Note> contactNotes;
+                if (ids.Count == 1)
+                {
+                    var rows = await query.AsSingleQuery()
+                        .Select(c => new { Contact = c, Notes = db.Notes.IgnoreQueryFilters().Where(n => n.ContactId == c.Id).ToList() })
+                        .ToListAsync(ct);
+                    contacts = [.. rows.Select(r => r.Contact)];
+                    contactNotes = rows.SelectMany(r => r.Notes).ToLookup(n => n.ContactId!.Value);
+                }
+                else
+                {
+                    contacts = await query.AsSplitQuery().ToListAsync(ct);
+                    contactNotes = (await db.Notes.IgnoreQueryFilters().AsNoTracking().Where(n => n.ContactId != null && ids.Contains(n.ContactId.Value)).ToListAsync(ct))
+                        .ToLookup(n => n.ContactId!.Value);
+                }
+
                 foreach (var c in contacts)
                 {
                     var notes = contactNotes[c.Id].OrderBy(n => n.Id).Select(n => NoteJson.From(n, zone, viewerMayChange: false)).ToList();
