@@ -19,7 +19,7 @@ namespace Velvet.Bench.Sync;
 /// Usage: dotnet run -c Release --project bench/Velvet.Bench.Sync -- [sqlite|postgres|both] [sqliteMax=1000000]
 /// PostgreSQL needs VELVET_BENCH_POSTGRES (a connection string to the maintenance database).
 /// </summary>
-internal static class Program
+internal static partial class Program
 {
     private const int Polls = 300;
     private const int Updates = 300;
@@ -28,12 +28,16 @@ internal static class Program
     public static async Task<int> Main(string[] args)
     {
         var engines = args.Length > 0 ? args[0] : "both";
-        var sqliteMax = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
+        var numbers = args.Skip(1).Where(a => a.All(char.IsAsciiDigit)).ToList();
+        var sqliteMax = numbers.Count > 0 ? int.Parse(numbers[0], CultureInfo.InvariantCulture) : 1_000_000;
+        // Parts: all by default; "delta" fills to the delta's log size and serves it only; "longpoll" runs only the waiting devices.
+        var parts = args.Skip(1).Where(a => !a.All(char.IsAsciiDigit)).ToHashSet();
+        var only = parts.Count == 0 ? null : parts;
         var serverDll = Path.Combine(AppContext.BaseDirectory, "Velvet.Api.dll");
         Console.WriteLine($"polls={Polls} updates={Updates} delta={Delta} cores={Environment.ProcessorCount}");
         if (engines is "sqlite" or "both")
         {
-            await RunAsync("sqlite", null, serverDll, sqliteMax);
+            await RunAsync("sqlite", null, serverDll, sqliteMax, only);
         }
 
         if (engines is "postgres" or "both")
@@ -45,14 +49,14 @@ internal static class Program
             }
             else
             {
-                await RunAsync("postgres", admin, serverDll, 1_000_000);
+                await RunAsync("postgres", admin, serverDll, 1_000_000, only);
             }
         }
 
         return 0;
     }
 
-    private static async Task RunAsync(string engine, string? postgresAdmin, string serverDll, int maxLog)
+    private static async Task RunAsync(string engine, string? postgresAdmin, string serverDll, int maxLog, HashSet<string>? only)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "velvet-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDir);
@@ -98,14 +102,23 @@ internal static class Program
                     .OrderByDescending(e => e.Id).Select(e => e.Data!).FirstAsync();
             }
 
-            Console.WriteLine($"{engine}: entry data {template.Length} chars (the captured JSON of a demo-company contact)");
+            Console.WriteLine($"{engine}: entry data {template.Length} chars (the captured JSON of a demo-company contact), venue_id keys: {template.Split("\"venue_id\"").Length - 1}");
+            if (only is null || only.Contains("longpoll"))
+            {
+                await LongPollAsync(engine, port, server, postgres, sqlite, token, contactId);
+            }
+
+            if (only is not null && !only.Contains("delta"))
+            {
+                return;
+            }
 
             // Stamps one millisecond apart, from a whole second three days ago: every fixture entry is older than the poll's start_date.
             var baseTicks = DateTime.UtcNow.AddDays(-3).Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond;
             var filled = 0;
             foreach (var size in new[] { 10_000, 100_000, 1_000_000 })
             {
-                if (size > maxLog)
+                if (size > maxLog || (only is not null && size > Delta))
                 {
                     Console.WriteLine($"{engine}: log of {size}: skipped (max {maxLog})");
                     continue;
@@ -116,8 +129,11 @@ internal static class Program
                 filled = size;
                 Console.WriteLine($"{engine}: log filled to {size} entries in {fill.Elapsed.TotalSeconds:F1} s");
 
-                var poll = await EmptyPollAsync(http, token);
-                Console.WriteLine($"{engine}: empty poll, log {size}: {poll}");
+                if (only is null)
+                {
+                    var poll = await EmptyPollAsync(http, token);
+                    Console.WriteLine($"{engine}: empty poll, log {size}: {poll}");
+                }
 
                 if (size == Delta)
                 {
@@ -125,7 +141,10 @@ internal static class Program
                 }
             }
 
-            await CaptureCostAsync(engine, postgres, withCapture, withoutCapture, contactId);
+            if (only is null)
+            {
+                await CaptureCostAsync(engine, postgres, withCapture, withoutCapture, contactId);
+            }
         }
         finally
         {

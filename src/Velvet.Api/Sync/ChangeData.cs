@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Velvet.Api.Contacts;
 using Velvet.Api.LogMethods;
@@ -126,27 +125,101 @@ internal static class ChangeData
 
     /// <summary>
     /// Stored contact data carries the qualifications of every venue; a viewer sees only those at their venues
-    /// (SPEC §2). Filtering at read time keeps one log row per change instead of one per venue.
+    /// (SPEC §2). Filtering at read time keeps one log row per change instead of one per venue. What
+    /// <see cref="WriteForViewer"/> writes, as text: the stored text itself when nothing is filtered.
     /// </summary>
     public static string ForViewer(string className, string data, IReadOnlyCollection<int> venueIds)
     {
-        if (className != SyncClasses.Contact || !data.Contains("\"venue_id\"", StringComparison.Ordinal))
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(data);
+        if (className != SyncClasses.Contact || NamesOnlyVenues(utf8, venueIds))
         {
             return data;
         }
 
-        var node = JsonNode.Parse(data)!.AsObject();
-        if (node["contact_qualifications"] is JsonArray qualifications)
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            foreach (var q in qualifications.ToList())
-            {
-                if (!venueIds.Contains(q!["venue_id"]!.GetValue<int>()))
-                {
-                    qualifications.Remove(q);
-                }
-            }
+            WriteForViewer(writer, className, utf8, venueIds);
         }
 
-        return node.ToJsonString();
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>
+    /// Writes an entry's stored data for this viewer: verbatim (no parse) unless it is contact data naming a venue
+    /// outside <paramref name="venueIds"/>; then parsed, and the qualifications at other venues left out.
+    /// </summary>
+    public static void WriteForViewer(Utf8JsonWriter writer, string className, ReadOnlySpan<byte> data, IReadOnlyCollection<int> venueIds)
+    {
+        if (className != SyncClasses.Contact || NamesOnlyVenues(data, venueIds))
+        {
+            writer.WriteRawValue(data, skipInputValidation: true);
+            return;
+        }
+
+        var reader = new Utf8JsonReader(data);
+        using var document = JsonDocument.ParseValue(ref reader);
+        writer.WriteStartObject();
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            if (!property.NameEquals("contact_qualifications"u8) || property.Value.ValueKind != JsonValueKind.Array)
+            {
+                property.WriteTo(writer);
+                continue;
+            }
+
+            writer.WriteStartArray(property.Name);
+            foreach (var qualification in property.Value.EnumerateArray())
+            {
+                if (qualification.ValueKind == JsonValueKind.Object && qualification.TryGetProperty("venue_id"u8, out var venue)
+                    && venue.TryGetInt32(out var venueId) && venueIds.Contains(venueId))
+                {
+                    qualification.WriteTo(writer);
+                }
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// True when every "venue_id" key in the JSON text has a number in <paramref name="venueIds"/>, so filtering
+    /// would remove nothing. A byte scan, run on every contact entry of a reply: a quote inside a JSON string is
+    /// always escaped, so `"venue_id"` followed by a colon can only be a key. Anything unexpected (spacing, null,
+    /// a venue outside the set) answers false and the caller parses.
+    /// </summary>
+    internal static bool NamesOnlyVenues(ReadOnlySpan<byte> json, IReadOnlyCollection<int> venueIds)
+    {
+        var key = "\"venue_id\""u8;
+        while (true)
+        {
+            var at = json.IndexOf(key);
+            if (at < 0)
+            {
+                return true;
+            }
+
+            json = json[(at + key.Length)..];
+            if (json.IsEmpty || json[0] != (byte)':')
+            {
+                return false;
+            }
+
+            var digits = 1;
+            while (digits < json.Length && char.IsAsciiDigit((char)json[digits]))
+            {
+                digits++;
+            }
+
+            if (!System.Buffers.Text.Utf8Parser.TryParse(json[1..digits], out int venueId, out var consumed) || consumed != digits - 1
+                || !venueIds.Contains(venueId))
+            {
+                return false;
+            }
+
+            json = json[digits..];
+        }
     }
 }

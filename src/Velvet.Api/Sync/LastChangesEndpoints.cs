@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Velvet.Api.Auth;
 using Velvet.Api.Storage;
@@ -27,7 +25,7 @@ internal static class LastChangesEndpoints
     public static async Task<IResult> List(RequestParams p, VelvetDb db, Caller caller, SyncWatermark watermark, SyncOptions options,
         SyncSignal signal, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        var compress = ReplyEncoding(http.Request.Headers.AcceptEncoding.ToString());
+        var compress = LastChangesReply.Encoding(http.Request.Headers.AcceptEncoding.ToString());
         var (starts, error) = LastChangesRequest.Parse(p.Root);
         var (page, pageError) = LastChangesRequest.ParsePaging(p.Root);
         var wait = p.Root.ContainsKey("wait") ? p.Root.Int("wait") : 0;
@@ -45,81 +43,123 @@ internal static class LastChangesEndpoints
             var mark = page?.Watermark ?? await watermark.ComputeAsync(db, ct);
             if (error is not null)
             {
-                return Failure(error, mark, caller.Zone, compress);
+                return LastChangesReply.Failure(error, mark, caller.Zone, compress);
             }
 
             if (caller.DeviceId is not { } deviceId || caller.UserId is not { } userId)
             {
-                return Failure(UnknownDevice, mark, caller.Zone, compress);
+                return LastChangesReply.Failure(UnknownDevice, mark, caller.Zone, compress);
             }
 
             var acknowledged = await db.Set<SyncAcknowledgment>().Where(a => a.DeviceId == deviceId).Select(a => a.ClassName).ToListAsync(ct);
             var missing = starts!.Keys.Where(c => !acknowledged.Contains(c)).ToList();
             if (missing.Count > 0)
             {
-                return Failure(LastChangesRequest.NoAchievements(missing), mark, caller.Zone, compress);
+                return LastChangesReply.Failure(LastChangesRequest.NoAchievements(missing), mark, caller.Zone, compress);
             }
 
             var horizon = await LogPruning.HorizonAsync(db, ct);
             if (starts.Values.Any(s => s < horizon))
             {
-                return Failure(TooManyChanges, mark, caller.Zone, compress);
+                return LastChangesReply.Failure(TooManyChanges, mark, caller.Zone, compress);
             }
 
-            var (entries, more) = await ReadAsync(db, caller, userId, starts, page, mark, options, ct);
-            if (entries is null)
+            var range = new LogRange(db, caller, userId, starts, page, mark);
+            // "Too many changes" must be answered before the first entry is written, so the range is counted first,
+            // bounded at MaxEntries + 1, on the index alone (the venue and user rules only when that bound is reached).
+            // The same scan gives the first position in range: bounding the read by it lets the planner walk the log
+            // in position order (no sort of the rows and their data) when the delta is dense, as a large one is.
+            var take = options.MaxEntries + 1;
+            var bounds = await range.Query(visibleOnly: false).Take(take).GroupBy(_ => 1)
+                .Select(g => new { Count = g.Count(), First = g.Min(e => e.Id) }).SingleOrDefaultAsync(ct);
+            var inRange = bounds?.Count ?? 0;
+            if (page is null && inRange == take && await range.Query(visibleOnly: true).Take(take).CountAsync(ct) == take)
             {
-                return Failure(TooManyChanges, mark, caller.Zone, compress);
+                return LastChangesReply.Failure(TooManyChanges, mark, caller.Zone, compress);
             }
 
-            var now = time.GetUtcNow();
-            if (entries.Count > 0 || page is not null || now >= deadline)
+            // A truncated count saw only some of the range: its minimum proves nothing.
+            var firstId = inRange == 0 ? (long?)null : inRange < take ? bounds!.First : 0;
+            var pageLimit = page is null ? (int?)null : Math.Min(page.Limit, options.MaxEntries);
+            LogRows? rows = null;
+            if (firstId is { } from)
             {
-                var next = page is null ? null : more ? LastChangesRequest.Cursor(mark, entries[^1].Id) : "";
-                return Reply(0, mark, caller.Zone, null, entries, db.Tenant.VenueIds, next, compress);
+                var ordered = range.Query(visibleOnly: true, from).OrderBy(e => e.Id);
+                // A page reads one row past its limit: its presence is the next cursor.
+                rows = await LogRows.OpenAsync(db, pageLimit is { } limit ? ordered.Take(limit + 1) : ordered, ct);
+                if (!await rows.ReadAsync(ct))
+                {
+                    await rows.DisposeAsync();
+                    rows = null;
+                }
             }
 
-            // Long poll: no connection is held while waiting (EF opens one per query).
-            try
+            if (rows is not null || page is not null || time.GetUtcNow() >= deadline)
             {
-                await changed.WaitAsync(deadline - now, time, ct);
+                // The reply reads the rest of the rows while it writes, and disposes them.
+                return LastChangesReply.Entries(mark, caller.Zone, compress, rows, pageLimit, db.Tenant.VenueIds);
             }
-            catch (TimeoutException)
-            {
-                // The deadline: one last read above answers, empty or not.
-            }
+
+            await WaitAsync(changed, deadline, time, ct);
         }
     }
 
-    /// <summary>Visible entries in position order; null when more than the limit (without paging).</summary>
-    private static async Task<(List<ChangeLogEntry>? Entries, bool More)> ReadAsync(VelvetDb db, Caller caller, int userId,
-        IReadOnlyDictionary<string, DateTime> starts, LastChangesRequest.Page? page, DateTime mark, SyncOptions options, CancellationToken ct)
+    /// <summary>Long poll: no connection is held while waiting (EF opens one per query, and the rows are disposed).</summary>
+    private static async Task WaitAsync(Task changed, DateTimeOffset deadline, TimeProvider time, CancellationToken ct)
     {
-        var venueIds = db.Tenant.VenueIds;
-        var readable = starts.Where(s => SyncClasses.ReadPermission(s.Key) is not { } permission || caller.Can(permission, Staff.Permissions.Read));
-        var take = page is null ? options.MaxEntries + 1 : Math.Min(page.Limit, options.MaxEntries) + 1;
-        // Paged replies cover a frozen range: below the first page's watermark every entry is already committed.
-        var below = page is null ? long.MaxValue : mark.Ticks;
-        var after = page?.AfterPosition ?? 0;
-        var entries = new List<ChangeLogEntry>();
-        foreach (var group in readable.GroupBy(s => s.Value, s => s.Key))
+        try
         {
-            var classes = group.ToList();
-            var from = group.Key.Ticks;
-            entries.AddRange(await db.Set<ChangeLogEntry>().AsNoTracking()
-                .Where(e => e.CompanyId == caller.CompanyId && classes.Contains(e.ClassName) && e.Stamp >= from && e.Stamp < below && e.Id > after
-                    && (e.VenueId == null || venueIds.Contains(e.VenueId.Value))
-                    && (e.UserId == null || e.UserId == userId))
-                .OrderBy(e => e.Id).Take(take).ToListAsync(ct));
+            await changed.WaitAsync(deadline - time.GetUtcNow(), time, ct);
         }
-
-        entries.Sort((a, b) => a.Id.CompareTo(b.Id));
-        if (entries.Count < take)
+        catch (TimeoutException)
         {
-            return (entries, false);
+            // The deadline: one last read answers, empty or not.
         }
+    }
 
-        return page is null ? (null, true) : (entries[..(take - 1)], true);
+    /// <summary>The log rows a request asks for: per group of classes with one start date, in the frozen range of a page.</summary>
+    private sealed class LogRange(VelvetDb db, Caller caller, int userId, IReadOnlyDictionary<string, DateTime> starts,
+        LastChangesRequest.Page? page, DateTime mark)
+    {
+        private readonly List<(string[] Classes, long From)> _groups = [.. starts
+            .Where(s => SyncClasses.ReadPermission(s.Key) is not { } permission || caller.Can(permission, Staff.Permissions.Read))
+            .GroupBy(s => s.Value.Ticks, s => s.Key).Select(g => (g.ToArray(), g.Key))];
+
+        /// <summary>visibleOnly: false leaves out the venue and user rules, so SQLite answers from the (company, class, stamp) index alone.</summary>
+        public IQueryable<ChangeLogEntry> Query(bool visibleOnly, long? fromId = null)
+        {
+            var companyId = caller.CompanyId;
+            var venueIds = db.Tenant.VenueIds;
+            var me = userId;
+            IQueryable<ChangeLogEntry>? all = null;
+            foreach (var (classes, from) in _groups)
+            {
+                var group = db.Set<ChangeLogEntry>().AsNoTracking()
+                    .Where(e => e.CompanyId == companyId && classes.Contains(e.ClassName) && e.Stamp >= from);
+                if (page is not null)
+                {
+                    // Paged replies cover a frozen range: below the first page's watermark every entry is already committed.
+                    var below = mark.Ticks;
+                    var after = page.AfterPosition;
+                    group = group.Where(e => e.Stamp < below && e.Id > after);
+                }
+
+                if (fromId is { } first)
+                {
+                    group = group.Where(e => e.Id >= first);
+                }
+
+                if (visibleOnly)
+                {
+                    group = group.Where(e => (e.VenueId == null || venueIds.Contains(e.VenueId.Value)) && (e.UserId == null || e.UserId == me));
+                }
+
+                // Several start dates (options[<class>]): one statement, UNION ALL of disjoint classes.
+                all = all is null ? group : all.Concat(group);
+            }
+
+            return all ?? db.Set<ChangeLogEntry>().Where(_ => false);
+        }
     }
 
     public static async Task<IResult> Acknowledge(RequestParams p, VelvetDb db, Caller caller, CancellationToken ct)
@@ -155,90 +195,5 @@ internal static class LastChangesEndpoints
 
         await db.SaveChangesAsync(ct);
         return Results.Json(new { Message = "Success" }, WireJson.Options);
-    }
-
-    private static EncodedJson Failure(string message, DateTime mark, TimeZoneInfo zone, string? encoding) =>
-        Reply(1, mark, zone, message, [], [], null, encoding);
-
-    /// <summary>brotli or gzip when the client accepts it (the deployed apps send gzip); null for identity.</summary>
-    private static string? ReplyEncoding(string acceptEncoding) =>
-        acceptEncoding.Contains("br", StringComparison.OrdinalIgnoreCase) ? "br"
-        : acceptEncoding.Contains("gzip", StringComparison.OrdinalIgnoreCase) ? "gzip" : null;
-
-    /// <summary>Written by hand: stored data is already JSON and goes out as raw values, never re-serialized (Contact excepted, see ChangeData.ForViewer).</summary>
-    private static EncodedJson Reply(int status, DateTime mark, TimeZoneInfo zone, string? message, IReadOnlyList<ChangeLogEntry> entries,
-        IReadOnlyCollection<int> venueIds, string? nextCursor, string? encoding)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("status", status);
-            writer.WriteString("timestamp", LastChangesRequest.FormatTimestamp(mark, zone));
-            writer.WriteStartArray("activity_log");
-            foreach (var entry in entries)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("class_name", entry.ClassName);
-                writer.WriteNumber("id", entry.RecordId);
-                writer.WriteString("action", entry.Action);
-                if (entry.Data is not null)
-                {
-                    writer.WritePropertyName("data");
-                    writer.WriteRawValue(ChangeData.ForViewer(entry.ClassName, entry.Data, venueIds), skipInputValidation: true);
-                }
-
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-            if (message is null)
-            {
-                writer.WriteNull("message");
-            }
-            else
-            {
-                writer.WriteString("message", message);
-            }
-
-            // Only for clients that asked for paging: old clients see the seed's four keys.
-            if (nextCursor is not null)
-            {
-                if (nextCursor.Length == 0)
-                {
-                    writer.WriteNull("next_cursor");
-                }
-                else
-                {
-                    writer.WriteString("next_cursor", nextCursor);
-                }
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return new EncodedJson(buffer.WrittenMemory, encoding);
-    }
-}
-
-/// <summary>A JSON body, compressed when the client accepts it. Done here rather than by middleware so only this endpoint (the large replies) pays for it.</summary>
-internal sealed class EncodedJson(ReadOnlyMemory<byte> json, string? encoding) : IResult
-{
-    public async Task ExecuteAsync(HttpContext httpContext)
-    {
-        var response = httpContext.Response;
-        response.ContentType = "application/json; charset=utf-8";
-        response.Headers.Vary = "Accept-Encoding";
-        if (encoding is null)
-        {
-            await response.Body.WriteAsync(json, httpContext.RequestAborted);
-            return;
-        }
-
-        response.Headers.ContentEncoding = encoding;
-        await using Stream compressor = encoding == "br"
-            ? new System.IO.Compression.BrotliStream(response.Body, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true)
-            : new System.IO.Compression.GZipStream(response.Body, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true);
-        await compressor.WriteAsync(json, httpContext.RequestAborted);
     }
 }

@@ -296,6 +296,50 @@ public abstract class LastChangesBeyondSeedTests(VelvetApp app) : IntegrationTes
     }
 
     [DbFact]
+    public async Task A_reply_of_many_flushes_streams_every_entry_in_order_with_qualifications_filtered_per_viewer()
+    {
+        var world = await TestWorld.CreateAsync(App);
+        await AcknowledgeAsync(Api, world.AdminToken);
+        await AcknowledgeAsync(Api, world.HostToken);
+        var contacts = Enumerable.Range(0, 150).Select(i => new Contact
+        {
+            CompanyId = world.Company.Id,
+            FirstName = "Guest" + i,
+            Address = new string('x', 400),
+            Email = $"stream_{i}_{Guid.NewGuid():N}@example.com",
+            CreatedAt = App.Clock.GetUtcNow().UtcDateTime,
+            UpdatedAt = App.Clock.GetUtcNow().UtcDateTime,
+            Qualifications =
+            [
+                new ContactQualification { CompanyId = world.Company.Id, VenueId = world.VenueA.Id, Status = "vip" },
+                new ContactQualification { CompanyId = world.Company.Id, VenueId = world.VenueB.Id, Status = "qualified" },
+            ],
+        }).ToList();
+        await Change(App, db =>
+        {
+            foreach (var contact in contacts)
+            {
+                contact.RefreshSearchKeys();
+                db.Contacts.Add(contact);
+            }
+
+            return Task.CompletedTask;
+        });
+
+        List<int> Venues(JsonElement data) =>
+            [.. data.GetProperty("contact_qualifications").EnumerateArray().Select(q => q.GetProperty("venue_id").GetInt32())];
+        foreach (var (token, venues) in new[] { (world.HostToken, new[] { world.VenueA.Id }), (world.AdminToken, new[] { world.VenueA.Id, world.VenueB.Id }) })
+        {
+            var reply = await PullAsync(Api, token);
+            var lastData = reply.GetProperty("activity_log").EnumerateArray().Where(e => e.GetProperty("class_name").GetString() == "Contact")
+                .GroupBy(e => e.GetProperty("id").GetInt32()).ToDictionary(g => g.Key, g => g.Last().GetProperty("data"));
+            Assert.Equal(contacts.Select(c => c.Id), lastData.Keys.Where(id => contacts.Any(c => c.Id == id)));
+            Assert.All(contacts, c => Assert.Equal(venues.Order(), Venues(lastData[c.Id]).Order()));
+            Assert.Equal(JsonValueKind.Null, reply.GetProperty("message").ValueKind);
+        }
+    }
+
+    [DbFact]
     public async Task Wait_returns_as_soon_as_a_visible_change_commits_or_empty_at_the_deadline()
     {
         var world = await TestWorld.CreateAsync(App);
