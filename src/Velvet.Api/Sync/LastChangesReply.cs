@@ -15,7 +15,7 @@ namespace Velvet.Api.Sync;
 internal sealed class LastChangesReply : IResult
 {
     /// <summary>Pending bytes handed to the response (or compressor) at a time.</summary>
-    private const int FlushBytes = 64 * 1024;
+    private const int FlushBytes = 256 * 1024;
 
     private static readonly JsonEncodedText ClassNameKey = JsonEncodedText.Encode("class_name");
     private static readonly JsonEncodedText IdKey = JsonEncodedText.Encode("id");
