@@ -178,6 +178,32 @@ public abstract class ExportWorkerTests(VelvetApp app) : IntegrationTest(app)
     }
 
     [DbFact]
+    public async Task Dates_numbers_and_flags_are_written_invariant_and_times_in_the_company_zone()
+    {
+        var (world, v2) = await ArrangeAsync("Europe/Berlin");
+        var id = await AddContactAsync(world,
+            new Contact
+            {
+                FirstName = "Typed", Birthdate = new DateOnly(1990, 12, 31), Nurtured = true, GroupId = -7, CampaignsCount = 12,
+                LastUpdate = Utc("2012-07-01T22:30:05"),
+            },
+            ("api", 1, Utc("2012-07-01T10:00:00")));
+        var plain = await AddContactAsync(world, new Contact { FirstName = "Plain" }, ("api", 1, Utc("2012-07-01T11:00:00")));
+
+        var export = (await v2.Post("/api/v2/contact/getchanges",
+                Request("api", [1], "2012-07-01", "2012-07-01", ["7", "24", "25", "26", "27", "28", "1", "1"], header: 1)))
+            .AssertV2Ok().GetProperty("id").GetInt32();
+        await RunJobAsync(export);
+
+        // Berlin is UTC+2 in July; a negative number is neutralised like any other cell; a field asked twice comes twice.
+        Assert.Equal(
+            "user_id,Birth Date,Nurtured,Group ID,Campaigns,Last Contacted,Created,First Name,First Name\r\n"
+            + $"{id},1990-12-31,1,'-7,12,2012-07-02 00:30:05,2012-01-01 01:00:00,Typed,Typed\r\n"
+            + $"{plain},,0,,0,,2012-01-01 01:00:00,Plain,Plain\r\n",
+            (await v2.Get($"/api/v2/export/{export}/data")).Text);
+    }
+
+    [DbFact]
     public async Task Data_answers_4004_for_ftp_4005_before_done_and_410_once_expired()
     {
         var (_, v2) = await ArrangeAsync();
