@@ -5,7 +5,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Velvet.Api.Contacts;
+using Velvet.Api.Staff;
 using Velvet.Api.Storage;
+using Velvet.Api.Tags;
+using Velvet.Api.Venues;
 
 namespace Velvet.Api.Exports;
 
@@ -112,10 +115,10 @@ internal static class ChangedContacts
 
                 switch (cell.Kind)
                 {
-                    case FieldKind.Text when utf8:
+                    case FieldKind.Text or FieldKind.Owners or FieldKind.Qualifications or FieldKind.Tags when utf8:
                         csv.Cell(Utf8(reader, i), neutralise: true);
                         continue;
-                    case FieldKind.Text:
+                    case FieldKind.Text or FieldKind.Owners or FieldKind.Qualifications or FieldKind.Tags:
                         csv.Cell(reader.GetString(i), neutralise: true);
                         continue;
                     case FieldKind.Number:
@@ -200,7 +203,7 @@ internal static class ChangedContacts
             sql.Append("c.").Append(names.Column<Contact>(nameof(Contact.Id)));
             foreach (var field in fields)
             {
-                sql.Append(", c.").Append(names.Column<Contact>(field.Property));
+                sql.Append(", ").Append(field.IsDerived ? Derived(field.Kind, names, db.Database.IsNpgsql()) : "c." + names.Column<Contact>(field.Property));
             }
         }
 
@@ -222,6 +225,72 @@ internal static class ChangedContacts
 
         command.CommandText = sql.ToString();
         return command;
+    }
+
+    /// <summary>
+    /// One correlated subquery per derived column, only when it is selected: each contact's relations are
+    /// aggregated by the database in the same pass (no query per contact). Every joined table is limited to
+    /// the company, so a row pointing elsewhere never shows. Ordered by name, then id; PostgreSQL orders with
+    /// the "C" collation, byte order like SQLite's BINARY, so both engines give the same cell.
+    /// </summary>
+    private static string Derived(FieldKind kind, SqlNames names, bool postgres)
+    {
+        string Aggregate(string value, string orderBy) => postgres
+            ? $"string_agg({value}, '; ' ORDER BY {orderBy})"
+            : $"group_concat({value}, '; ' ORDER BY {orderBy})";
+        var collate = postgres ? " COLLATE \"C\"" : "";
+        var venue = names.Table<Venue>();
+        var venueName = "v." + names.Column<Venue>(nameof(Venue.Name));
+        var venueId = "v." + names.Column<Venue>(nameof(Venue.Id));
+        var contactId = "c." + names.Column<Contact>(nameof(Contact.Id));
+        switch (kind)
+        {
+            case FieldKind.Owners:
+            {
+                var user = names.Table<User>();
+                var owner = names.Table<ContactOwner>();
+                var userName = $"u.{names.Column<User>(nameof(User.FirstName))} || COALESCE(' ' || u.{names.Column<User>(nameof(User.LastName))}, '')";
+                return $"""
+                    (SELECT {Aggregate($"{venueName} || ': ' || {userName}", $"{venueName}{collate}, {venueId}")}
+                    FROM {owner} AS o
+                    JOIN {venue} AS v ON {venueId} = o.{names.Column<ContactOwner>(nameof(ContactOwner.VenueId))}
+                    JOIN {user} AS u ON u.{names.Column<User>(nameof(User.Id))} = o.{names.Column<ContactOwner>(nameof(ContactOwner.UserId))}
+                    WHERE o.{names.Column<ContactOwner>(nameof(ContactOwner.ContactId))} = {contactId}
+                      AND o.{names.Column<ContactOwner>(nameof(ContactOwner.CompanyId))} = @company
+                      AND v.{names.Column<Venue>(nameof(Venue.CompanyId))} = @company
+                      AND u.{names.Column<User>(nameof(User.CompanyId))} = @company)
+                    """;
+            }
+
+            case FieldKind.Qualifications:
+            {
+                var qualification = names.Table<ContactQualification>();
+                return $"""
+                    (SELECT {Aggregate($"{venueName} || ': ' || q.{names.Column<ContactQualification>(nameof(ContactQualification.Status))}", $"{venueName}{collate}, {venueId}")}
+                    FROM {qualification} AS q
+                    JOIN {venue} AS v ON {venueId} = q.{names.Column<ContactQualification>(nameof(ContactQualification.VenueId))}
+                    WHERE q.{names.Column<ContactQualification>(nameof(ContactQualification.ContactId))} = {contactId}
+                      AND q.{names.Column<ContactQualification>(nameof(ContactQualification.CompanyId))} = @company
+                      AND v.{names.Column<Venue>(nameof(Venue.CompanyId))} = @company)
+                    """;
+            }
+
+            case FieldKind.Tags:
+            {
+                var tagName = "t." + names.Column<Tag>(nameof(Tag.Name));
+                return $"""
+                    (SELECT {Aggregate(tagName, $"{tagName}{collate}, t.{names.Column<Tag>(nameof(Tag.Id))}")}
+                    FROM {names.Table<ContactTag>()} AS ct
+                    JOIN {names.Table<Tag>()} AS t ON t.{names.Column<Tag>(nameof(Tag.Id))} = ct.{names.Column<ContactTag>(nameof(ContactTag.TagId))}
+                    WHERE ct.{names.Column<ContactTag>(nameof(ContactTag.ContactId))} = {contactId}
+                      AND ct.{names.Column<ContactTag>(nameof(ContactTag.CompanyId))} = @company
+                      AND t.{names.Column<Tag>(nameof(Tag.CompanyId))} = @company)
+                    """;
+            }
+
+            default:
+                throw new InvalidOperationException($"Field kind {kind} is not derived");
+        }
     }
 
     private static void Parameter(DbCommand command, string name, object value)

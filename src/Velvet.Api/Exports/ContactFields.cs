@@ -17,12 +17,24 @@ internal enum FieldKind
 
     /// <summary>A UTC time column, written in the company's zone: yyyy-MM-dd HH:mm:ss.</summary>
     Time,
+
+    /// <summary>Derived: "Venue: First Last" per owning venue, "; "-joined, by venue name.</summary>
+    Owners,
+
+    /// <summary>Derived: "Venue: status" per venue, "; "-joined, by venue name.</summary>
+    Qualifications,
+
+    /// <summary>Derived: the contact's tag names, "; "-joined, by name.</summary>
+    Tags,
 }
 
 /// <summary>One exportable contact attribute with its stable v2 field id and its labels.</summary>
 internal sealed record ContactField(int Id, string Key, string English, string German, string ApplicationType, FieldKind Kind)
 {
     public string Label(string language) => language == "de" ? German : English;
+
+    /// <summary>Read from a subquery over the contact's relations rather than from a Contacts column.</summary>
+    public bool IsDerived => Kind is FieldKind.Owners or FieldKind.Qualifications or FieldKind.Tags;
 
     /// <summary>The <see cref="Contacts.Contact"/> property behind the field: its key in PascalCase (first_name → FirstName).</summary>
     public string Property => string.Concat(Key.Split('_').Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
@@ -31,8 +43,9 @@ internal sealed record ContactField(int Id, string Key, string English, string G
 /// <summary>
 /// The v2 field catalog. Ids are a promise to export consumers (they are stored in their import
 /// mappings): 1, 2 and 3 are the original API's first name, last name and e-mail; the rest were numbered
-/// once and must never be renumbered or reused — add new attributes at the end. README "v2 contact fields"
-/// lists the same table.
+/// once and must never be renumbered or reused — add new attributes at the end. Fields derived from a
+/// contact's relations live in the six-digit range where the original API numbered its custom fields
+/// (seed 004's example asks for 106533). README "v2 contact fields" lists the same table.
 /// </summary>
 internal static class ContactFields
 {
@@ -69,6 +82,9 @@ internal static class ContactFields
         new(27, "last_update", "Last Contacted", "Letzter Kontakt", "date", FieldKind.Time),
         new(28, "created_at", "Created", "Erstellt", "date", FieldKind.Time),
         new(29, "updated_at", "Updated", "Geändert", "date", FieldKind.Time),
+        new(106531, "owners", "Owners", "Betreuer", "longtext", FieldKind.Owners),
+        new(106532, "qualifications", "Qualifications", "Qualifizierungen", "longtext", FieldKind.Qualifications),
+        new(106533, "tags", "Tags", "Tags", "longtext", FieldKind.Tags),
     ];
 
     private static readonly Dictionary<int, ContactField> ById = All.ToDictionary(f => f.Id);
