@@ -266,7 +266,7 @@ internal sealed partial class ExportWorker(
         await db.SaveChangesAsync(ct);
         var ftp = settings.Ftp!;
         var password = protection.CreateProtector(PasswordPurpose).Unprotect(job.FtpPasswordProtected!);
-        var target = new DeliveryTarget(settings.DistributionMethod, ftp.Host, ftp.Port, ftp.UserName, password, ftp.Folder, ftp.UseTls, ftp.AcceptAnyCertificate);
+        var target = new DeliveryTarget(settings.DistributionMethod, ftp.Host, ftp.Port, ftp.UserName, password, ftp.Folder, ftp.UseTls, ftp.AcceptAnyCertificate, ftp.HostKey);
         await new DeliveryRetry(options.DeliveryRetry).DeliverAsync(delivery, () => File.OpenRead(path), job.FileName!, target,
             async retry =>
             {
