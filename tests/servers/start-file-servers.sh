@@ -181,6 +181,7 @@ VELVET_TEST_FTP_HOST=127.0.0.1
 VELVET_TEST_FTP_PORT=$ftp_port
 VELVET_TEST_FTPS_PORT=$ftps_port
 VELVET_TEST_SFTP_PORT=$sftp_port
+VELVET_TEST_SFTP_HOST_KEY=$(ssh-keygen -l -E sha256 -f "$state_dir/ssh_host_ed25519_key.pub" | awk '{print $2}')
 VELVET_TEST_FTP_USER=$user_name
 VELVET_TEST_FTP_PASSWORD=$password
 VELVET_TEST_FTP_ROOT=$home

@@ -7,10 +7,11 @@ using Velvet.Api.Wire;
 
 namespace Velvet.Api.Exports;
 
-internal sealed record FtpSettings(string Host, int Port, string UserName, string Folder, bool UseTls, bool AcceptAnyCertificate);
+/// <summary><see cref="HostKey"/>: SFTP only, the pinned "SHA256:…" fingerprint of the server's host key.</summary>
+internal sealed record FtpSettings(string Host, int Port, string UserName, string Folder, bool UseTls, bool AcceptAnyCertificate, string? HostKey = null);
 
 /// <summary>A validated getchanges request. Stored as the job's parameters; the FTP password travels separately.</summary>
-internal sealed record ExportSettings(
+internal sealed partial record ExportSettings(
     string DistributionMethod,
     string Origin,
     IReadOnlyList<int> OriginIds,
@@ -134,7 +135,7 @@ internal sealed record ExportSettings(
         string? password = null;
         if (method != Local)
         {
-            (ftp, password) = ValidateFtp(p, method == Sftp ? 22 : 21);
+            (ftp, password) = ValidateFtp(p, method == Sftp);
         }
 
         var fields = new List<int>();
@@ -175,8 +176,9 @@ internal sealed record ExportSettings(
         return (new ExportSettings(method, origin, originIds, start, end, fields, delimiter, header, language, ftp), password);
     }
 
-    private static (FtpSettings, string) ValidateFtp(ParamHash p, int defaultPort)
+    private static (FtpSettings, string) ValidateFtp(ParamHash p, bool sftp)
     {
+        var defaultPort = sftp ? 22 : 21;
         var ftp = p.Hash("ftp_settings") ?? throw (p.Has("ftp_settings")
             ? Bad($"Invalid value for ftp_settings: {Text(p["ftp_settings"])}")
             : Bad("Missing parameter: ftp_settings"));
@@ -211,7 +213,20 @@ internal sealed record ExportSettings(
 
         var tls = Flag(ftp, "ssl") || Flag(ftp, "tls");
         var acceptAny = Flag(ftp, "accept_any_certificate");
-        return (new FtpSettings(host, port, user, folder, tls, acceptAny), password);
+        string? hostKey = null;
+        if (ftp.Has("host_key"))
+        {
+            // SHA-256 is 32 bytes: 43 base64 characters unpadded (ssh-keygen -l), 44 with the '='. SFTP only.
+            hostKey = ftp.Str("host_key");
+            if (!sftp || hostKey is null || !HostKeyFormat().IsMatch(hostKey))
+            {
+                throw Bad($"Invalid value for ftp_settings.host_key: {Text(ftp["host_key"])}");
+            }
+
+            hostKey = hostKey.TrimEnd('=');
+        }
+
+        return (new FtpSettings(host, port, user, folder, tls, acceptAny, hostKey), password);
     }
 
     private static bool Flag(ParamHash hash, string key)
@@ -244,4 +259,7 @@ internal sealed record ExportSettings(
     };
 
     private static V2Exception Bad(string message) => V2Exception.BadRequest(message);
+
+    [System.Text.RegularExpressions.GeneratedRegex("^SHA256:[A-Za-z0-9+/]{43}=?$")]
+    private static partial System.Text.RegularExpressions.Regex HostKeyFormat();
 }

@@ -36,6 +36,48 @@ public sealed class ChangesCsvTests
         Assert.Equal("1;\"x;y\"\r\n2;x,y\r\n", csv);
     }
 
+    [Fact]
+    public void A_cell_starting_with_a_hash_is_quoted_so_no_reader_takes_it_for_a_comment()
+    {
+        var csv = Write(["user_id", "a", "b"], ',', false, ["1", "#1 guest", "a#b"]);
+
+        Assert.Equal("1,\"#1 guest\",a#b\r\n", csv);
+    }
+
+    [Fact]
+    public async Task A_neutralised_cell_that_needs_quotes_keeps_the_apostrophe_inside_them()
+    {
+        var output = new StringWriter();
+        var csv = CsvRowWriter.For(output, ';');
+        csv.Cell("=A1;B1", neutralise: true);
+        csv.Cell("-\"x\"", neutralise: true);
+        csv.Cell("=1", neutralise: false);
+        csv.Empty();
+        csv.EndRow();
+        // The same cells as UTF-8 bytes, as the PostgreSQL export reads them.
+        csv.Cell("=A1;B1"u8, neutralise: true);
+        csv.Cell("-\"x\""u8, neutralise: true);
+        csv.Cell("=1"u8, neutralise: false);
+        csv.Empty();
+        csv.EndRow();
+        await csv.FlushAsync(default);
+
+        Assert.Equal(string.Concat(Enumerable.Repeat("\"'=A1;B1\";\"'-\"\"x\"\"\";=1;\r\n", 2)), output.ToString());
+    }
+
+    [Fact]
+    public void Rows_longer_than_the_buffer_and_many_rows_arrive_whole()
+    {
+        var address = string.Concat(Enumerable.Repeat("Hauptstraße 1, \"Hof\"\n", 10_000));
+        string?[][] rows = [["1", address], .. Enumerable.Range(2, 5_000).Select(i => new string?[] { i.ToString(System.Globalization.CultureInfo.InvariantCulture), "x" })];
+
+        var csv = Write(["user_id", "address"], ',', false, rows);
+
+        var expected = "1,\"" + address.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"\r\n"
+            + string.Concat(Enumerable.Range(2, 5_000).Select(i => $"{i},x\r\n"));
+        Assert.Equal(expected, csv);
+    }
+
     private static string Write(string[] header, char delimiter, bool writeHeader, params string?[][] rows)
     {
         var output = new StringWriter();

@@ -126,6 +126,73 @@ public abstract class ExportWorkerTests(VelvetApp app) : IntegrationTest(app)
     }
 
     [DbFact]
+    public async Task The_seed_example_as_written_exports_field_106533_as_the_contacts_tags()
+    {
+        var (world, v2) = await ArrangeAsync();
+        var ada = await AddContactAsync(world, new Contact { FirstName = "Ada", Email = "ada@example.com" }, ("form", 123, Utc("2012-03-01T12:00:00")));
+        var bob = await AddContactAsync(world, new Contact { FirstName = "Bob" }, ("form", 123, Utc("2012-03-02T12:00:00")));
+        await TagAsync(world, ada, "VIP", "Regular", "=cmd");
+
+        var request = ExportsEndpointsTests.SeedRequest();
+        request["contact_fields"] = new[] { "1", "3", "106533" };
+        var id = (await v2.Post("/api/v2/contact/getchanges", request)).AssertV2Ok().GetProperty("id").GetInt32();
+        var job = await RunJobAsync(id);
+
+        Assert.Equal(ExportStatus.Done, job.Status);
+        // Tags by name, "; "-joined: the delimiter is ';', so the cell is quoted; a formula-like first tag is neutralised.
+        Assert.Equal($"user_id;First Name;E-mail;Tags\r\n{ada};Ada;ada@example.com;\"'=cmd; Regular; VIP\"\r\n{bob};Bob;;\r\n",
+            (await v2.Get($"/api/v2/export/{id}/data")).Text);
+    }
+
+    [DbFact]
+    public async Task Owners_and_qualifications_are_listed_per_venue_in_german_without_other_companies_rows()
+    {
+        var (world, v2) = await ArrangeAsync();
+        var (other, _) = await ArrangeAsync();
+        var ada = await AddContactAsync(world, new Contact { FirstName = "Ada" }, ("api", 1, Utc("2012-03-01T12:00:00")));
+        await TagAsync(other, ada, "Foreign");
+        await App.WithDbAsync(async (db, _) =>
+        {
+            db.Set<ContactOwner>().AddRange(
+                new ContactOwner { CompanyId = world.Company.Id, ContactId = ada, VenueId = world.VenueB.Id, UserId = world.Host.Id },
+                new ContactOwner { CompanyId = world.Company.Id, ContactId = ada, VenueId = world.VenueA.Id, UserId = world.Admin.Id });
+            db.Set<ContactQualification>().AddRange(
+                new ContactQualification { CompanyId = world.Company.Id, ContactId = ada, VenueId = world.VenueA.Id, Status = "qualified" },
+                new ContactQualification { CompanyId = world.Company.Id, ContactId = ada, VenueId = world.VenueB.Id, Status = "disqualified" });
+            await db.SaveChangesAsync();
+        });
+
+        var id = (await v2.Post("/api/v2/contact/getchanges",
+                Request("api", [1], "2012-03-01", "2012-03-01", ["106531", "106532", "106533"], header: 1, language: "de")))
+            .AssertV2Ok().GetProperty("id").GetInt32();
+        await RunJobAsync(id);
+
+        var venues = new[] { (world.VenueA, world.Admin, "qualified"), (world.VenueB, world.Host, "disqualified") }
+            .OrderBy(v => v.Item1.Name, StringComparer.Ordinal).ToList();
+        var owners = string.Join("; ", venues.Select(v => $"{v.Item1.Name}: {(v.Item2.FirstName + " " + v.Item2.LastName).Trim()}"));
+        var qualifications = string.Join("; ", venues.Select(v => $"{v.Item1.Name}: {v.Item3}"));
+        Assert.Equal($"user_id,Betreuer,Qualifizierungen,Tags\r\n{ada},{owners},{qualifications},\r\n",
+            (await v2.Get($"/api/v2/export/{id}/data")).Text);
+    }
+
+    /// <summary>Tags of <paramref name="world"/>'s company, bound to the contact.</summary>
+    private Task TagAsync(TestWorld world, int contactId, params string[] names) => App.WithDbAsync(async (db, _) =>
+    {
+        var category = new Velvet.Api.Tags.TagCategory { CompanyId = world.Company.Id, Name = "Guests" };
+        db.Set<Velvet.Api.Tags.TagCategory>().Add(category);
+        await db.SaveChangesAsync();
+        foreach (var name in names)
+        {
+            var tag = new Velvet.Api.Tags.Tag { CompanyId = world.Company.Id, TagCategoryId = category.Id, Name = name };
+            db.Set<Velvet.Api.Tags.Tag>().Add(tag);
+            await db.SaveChangesAsync();
+            db.Set<Velvet.Api.Tags.ContactTag>().Add(new Velvet.Api.Tags.ContactTag { CompanyId = world.Company.Id, ContactId = contactId, TagId = tag.Id });
+        }
+
+        await db.SaveChangesAsync();
+    });
+
+    [DbFact]
     public async Task Days_are_whole_days_in_the_company_zone_with_both_ends_included()
     {
         // Los Angeles is UTC-8 in February: 2012-02-09 00:00 local is 08:00 UTC.
@@ -175,6 +242,32 @@ public abstract class ExportWorkerTests(VelvetApp app) : IntegrationTest(app)
         Assert.Equal($"user_id,Nachname,Vorname,Stadt\r\n{plus},'-2,'+1,\"line\nbreak\"\r\n",
             (await v2.Get($"/api/v2/export/{id}/data?offset=1&limit=1")).Text);
         Assert.Equal("user_id,Nachname,Vorname,Stadt\r\n", (await v2.Get($"/api/v2/export/{id}/data?offset=2")).Text);
+    }
+
+    [DbFact]
+    public async Task Dates_numbers_and_flags_are_written_invariant_and_times_in_the_company_zone()
+    {
+        var (world, v2) = await ArrangeAsync("Europe/Berlin");
+        var id = await AddContactAsync(world,
+            new Contact
+            {
+                FirstName = "Typed", Birthdate = new DateOnly(1990, 12, 31), Nurtured = true, GroupId = -7, CampaignsCount = 12,
+                LastUpdate = Utc("2012-07-01T22:30:05"),
+            },
+            ("api", 1, Utc("2012-07-01T10:00:00")));
+        var plain = await AddContactAsync(world, new Contact { FirstName = "Plain" }, ("api", 1, Utc("2012-07-01T11:00:00")));
+
+        var export = (await v2.Post("/api/v2/contact/getchanges",
+                Request("api", [1], "2012-07-01", "2012-07-01", ["7", "24", "25", "26", "27", "28", "1", "1"], header: 1)))
+            .AssertV2Ok().GetProperty("id").GetInt32();
+        await RunJobAsync(export);
+
+        // Berlin is UTC+2 in July; a negative number is neutralised like any other cell; a field asked twice comes twice.
+        Assert.Equal(
+            "user_id,Birth Date,Nurtured,Group ID,Campaigns,Last Contacted,Created,First Name,First Name\r\n"
+            + $"{id},1990-12-31,1,'-7,12,2012-07-02 00:30:05,2012-01-01 01:00:00,Typed,Typed\r\n"
+            + $"{plain},,0,,0,,2012-01-01 01:00:00,Plain,Plain\r\n",
+            (await v2.Get($"/api/v2/export/{export}/data")).Text);
     }
 
     [DbFact]

@@ -79,6 +79,18 @@ public abstract class ExportsEndpointsTests(VelvetApp app) : IntegrationTest(app
         Assert.Equal(0, (await v2.Get("/api/v2/form")).AssertV2Ok().GetArrayLength());
     }
 
+    private const string PinnedKey = "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s";
+
+    [DbFact]
+    public async Task An_sftp_host_key_fingerprint_is_accepted_as_ssh_keygen_prints_it()
+    {
+        var (_, v2) = await ArrangeAsync();
+        var request = SeedRequest("sftp");
+        ((Dictionary<string, object>)request["ftp_settings"])["host_key"] = PinnedKey;
+
+        (await v2.Post("/api/v2/contact/getchanges", request)).AssertV2Ok();
+    }
+
     [DbFact]
     public async Task Every_row_of_the_seed_error_table_is_answered_verbatim()
     {
@@ -104,6 +116,9 @@ public abstract class ExportsEndpointsTests(VelvetApp app) : IntegrationTest(app
             (r => { r["distribution_method"] = "ftp"; r.Remove("ftp_settings"); }, "Missing parameter: ftp_settings"),
             (r => { r["distribution_method"] = "ftp"; ((Dictionary<string, object>)r["ftp_settings"])["port"] = "http"; }, "Invalid value for ftp_settings.port: http"),
             (r => { r["distribution_method"] = "sftp"; ((Dictionary<string, object>)r["ftp_settings"])["host"] = ""; }, "Invalid value for ftp_settings.host: "),
+            (r => { r["distribution_method"] = "sftp"; ((Dictionary<string, object>)r["ftp_settings"])["host_key"] = "MD5:ab:cd"; }, "Invalid value for ftp_settings.host_key: MD5:ab:cd"),
+            (r => { r["distribution_method"] = "sftp"; ((Dictionary<string, object>)r["ftp_settings"])["host_key"] = "SHA256:short"; }, "Invalid value for ftp_settings.host_key: SHA256:short"),
+            (r => { r["distribution_method"] = "ftp"; ((Dictionary<string, object>)r["ftp_settings"])["host_key"] = PinnedKey; }, $"Invalid value for ftp_settings.host_key: {PinnedKey}"),
             (r => r["contact_fields"] = new[] { "1", "999", "abc" }, "Invalid contact field id: 999, abc"),
             (r => r["contact_fields"] = Array.Empty<string>(), "Invalid number of fields"),
             (r => r["time_range"] = new[] { "2012-02-30", "2012-04-02" }, "Valid start_date and end_date is required"),

@@ -3,6 +3,7 @@ using System.Text;
 
 namespace Velvet.Api.Exports.Delivery;
 
+/// <summary>Where a file goes. <see cref="HostKey"/>: the SFTP server's pinned SHA-256 fingerprint ("SHA256:…", as ssh-keygen -l prints it), or null.</summary>
 internal sealed record DeliveryTarget(
     string Protocol,
     string Host,
@@ -11,7 +12,8 @@ internal sealed record DeliveryTarget(
     string Password,
     string Folder,
     bool UseTls,
-    bool AcceptAnyCertificate)
+    bool AcceptAnyCertificate,
+    string? HostKey = null)
 {
     public const string Ftp = "ftp";
     public const string Sftp = "sftp";
@@ -21,7 +23,7 @@ internal sealed record DeliveryTarget(
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append(CultureInfo.InvariantCulture, $"Protocol = {Protocol}, Host = {Host}, Port = {Port}, UserName = {UserName}, ");
-        builder.Append(CultureInfo.InvariantCulture, $"Password = ***, Folder = {Folder}, UseTls = {UseTls}, AcceptAnyCertificate = {AcceptAnyCertificate}");
+        builder.Append(CultureInfo.InvariantCulture, $"Password = ***, Folder = {Folder}, UseTls = {UseTls}, AcceptAnyCertificate = {AcceptAnyCertificate}, HostKey = {HostKey}");
         return true;
     }
 }

@@ -9,9 +9,14 @@ namespace Velvet.Api.Exports.Delivery;
 
 // One attempt at putting a file on an SFTP server, with the same promises as
 // FtpDelivery: folders created, temporary name, rename when complete.
-// The server's host key is not pinned: targets carry no fingerprint yet.
-internal sealed class SftpDelivery(SftpDeliveryOptions options, ILogger<SftpDelivery> logger) : IFileDelivery
+// Host keys: a target with a pinned fingerprint connects only to a server presenting
+// that key (a mismatch is permanent); without one any key is accepted and the
+// fingerprint seen is logged so an operator can pin it (docs/exports-delivery.md).
+internal sealed partial class SftpDelivery(SftpDeliveryOptions options, ILogger<SftpDelivery> logger) : IFileDelivery
 {
+    /// <summary>"SHA256:" and the unpadded base64 of the key's SHA-256, as <c>ssh-keygen -l</c> prints it.</summary>
+    public static string Fingerprint(string sha256Base64) => "SHA256:" + sha256Base64.TrimEnd('=');
+
     public async Task DeliverAsync(Stream content, string fileName, DeliveryTarget target, CancellationToken ct)
     {
         DeliveryNames.EnsureValidFileName(fileName);
@@ -26,10 +31,29 @@ internal sealed class SftpDelivery(SftpDeliveryOptions options, ILogger<SftpDeli
         {
             using var client = new SftpClient(connection);
             client.OperationTimeout = options.OperationTimeout;
-            using (var connect = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            string? seen = null;
+            client.HostKeyReceived += (_, e) =>
             {
+                seen = Fingerprint(e.FingerPrintSHA256);
+                e.CanTrust = target.HostKey is null || string.Equals(seen, target.HostKey, StringComparison.Ordinal);
+            };
+            try
+            {
+                using var connect = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 connect.CancelAfter(options.ConnectTimeout);
                 await client.ConnectAsync(connect.Token).ConfigureAwait(false);
+            }
+            catch (SshConnectionException ex) when (target.HostKey is not null && seen is not null && seen != target.HostKey)
+            {
+                // Another key is not going to turn into the pinned one on a retry: permanent.
+                throw new DeliveryException(
+                    $"SFTP server {target.Host}:{target.Port}: host key {seen} does not match ftp_settings.host_key {target.HostKey}",
+                    isTransient: false, ex);
+            }
+
+            if (target.HostKey is null)
+            {
+                LogUnpinnedHostKey(logger, target.Host, target.Port, seen);
             }
 
             // Relative folders are relative to the login directory, as on FTP.
@@ -121,6 +145,10 @@ internal sealed class SftpDelivery(SftpDeliveryOptions options, ILogger<SftpDeli
             logger.LogDebug(ex, "Could not remove the partial upload {Path}", path);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "SFTP server {Host}:{Port} presented host key {Fingerprint}, accepted unpinned; pin it with ftp_settings.host_key")]
+    private static partial void LogUnpinnedHostKey(ILogger logger, string host, int port, string? fingerprint);
 
     // True: transient, false: permanent, null: not ours to translate (bugs). SSH.NET's messages never contain the password.
     private static bool? Classify(Exception ex) => ex switch

@@ -102,6 +102,35 @@ public sealed class FileServerDeliveryTests(FileServersFixture servers) : IDispo
     }
 
     [FileServerFact]
+    public async Task Sftp_delivers_when_the_pinned_host_key_matches_and_fails_permanently_when_it_does_not()
+    {
+        var pinned = Target("sftp") with { HostKey = ServerHostKey() };
+        await Delivery().DeliverAsync(new MemoryStream("x"u8.ToArray()), "pinned.csv", pinned, CancellationToken.None);
+        Assert.Equal("x"u8.ToArray(), await File.ReadAllBytesAsync(OnDisk("pinned.csv")));
+
+        const string other = "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s";
+        var error = await Assert.ThrowsAsync<DeliveryException>(() => Delivery().DeliverAsync(
+            new MemoryStream("y"u8.ToArray()), "other.csv", Target("sftp") with { HostKey = other }, CancellationToken.None));
+
+        Assert.False(error.IsTransient);
+        Assert.Equal($"SFTP server 127.0.0.1:{Servers.SftpPort}: host key {ServerHostKey()} does not match ftp_settings.host_key {other}", error.Message);
+        Assert.False(File.Exists(OnDisk("other.csv")));
+    }
+
+    /// <summary>The test sshd's key fingerprint as ssh-keygen -l prints it, from the start script's settings or its key file.</summary>
+    private static string ServerHostKey()
+    {
+        if (Environment.GetEnvironmentVariable("VELVET_TEST_SFTP_HOST_KEY") is { Length: > 0 } printed)
+        {
+            return printed;
+        }
+
+        var folder = Environment.GetEnvironmentVariable("VELVET_FILE_SERVERS_DIR") is { Length: > 0 } dir ? dir : "/tmp/velvet-file-servers";
+        var blob = Convert.FromBase64String(File.ReadAllText(Path.Combine(folder, "ssh_host_ed25519_key.pub")).Split(' ')[1]);
+        return "SHA256:" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(blob)).TrimEnd('=');
+    }
+
+    [FileServerFact]
     public async Task Self_signed_certificate_is_refused_unless_the_target_accepts_any()
     {
         var error = await Assert.ThrowsAsync<FtpException>(() => Delivery().DeliverAsync(
