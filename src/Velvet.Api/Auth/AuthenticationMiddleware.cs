@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Velvet.Api.Staff;
 using Velvet.Api.Storage;
 using Velvet.Api.Venues;
 using Velvet.Api.Wire;
@@ -37,22 +38,24 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next)
         await next(context);
     }
 
+    private sealed record SignedIn(Device Device, User? User, string? TimeZoneId, List<int> VenueIds);
+
+    // One round trip for device, user, company zone and venues: this runs before every v1 request, compiled once.
+    // Untracked: the permissions' change-tracking snapshot would cost a JSON round trip on every request.
+    private static readonly CompiledQuery<string, SignedIn?> SignedInQuery = new((db, hash) => db.Devices.IgnoreQueryFilters().AsNoTracking()
+        .Where(d => d.TokenHash == hash)
+        .Select(d => new SignedIn(
+            d,
+            d.User,
+            db.Companies.IgnoreQueryFilters().Where(c => c.Id == d.CompanyId).Select(c => c.TimeZoneId).FirstOrDefault(),
+            db.UserVenues.IgnoreQueryFilters().Where(v => v.UserId == d.UserId).Select(v => v.VenueId).ToList()))
+        .FirstOrDefault());
+
     /// <summary>Shared by v1 and v2 (server keys are accepted as auth_token on both).</summary>
     public static async Task AuthenticateAsync(VelvetDb db, Caller caller, string token, DateTime now, CancellationToken ct)
     {
         var hash = Secrets.Hash(token);
-        // One round trip for device, user, company zone and venues: this runs before every v1 request.
-        // Untracked: the permissions' change-tracking snapshot would cost a JSON round trip on every request.
-        var signedIn = await db.Devices.IgnoreQueryFilters().AsNoTracking()
-            .Where(d => d.TokenHash == hash)
-            .Select(d => new
-            {
-                Device = d,
-                d.User,
-                TimeZoneId = db.Companies.Where(c => c.Id == d.CompanyId).Select(c => c.TimeZoneId).FirstOrDefault(),
-                VenueIds = db.UserVenues.Where(v => v.UserId == d.UserId).Select(v => v.VenueId).ToList(),
-            })
-            .FirstOrDefaultAsync(ct);
+        var signedIn = await SignedInQuery.RunAsync(db, hash);
         if (signedIn?.User is { } user)
         {
             if (!user.Active)
