@@ -25,6 +25,9 @@ internal sealed record ContactStats(
     public static readonly ContactStats None = new(0m, 0m, 0m, null, 0, 0, 0, 0, null, null, null);
 }
 
+/// <summary>A contact read with its tags and qualifications included and its notes beside it, in one round trip.</summary>
+internal sealed record ContactWithNotes(Contact Contact, List<Note> Notes);
+
 internal sealed record AvatarJson(
     string? Url,
     [property: JsonPropertyName("thumb_100")] UrlJson Thumb100,

@@ -359,8 +359,6 @@ internal static class ContactsEndpoints
     private static async Task<ContactJson> LoadJsonAsync(VelvetDb db, Caller caller, int id, bool joinOwners, CancellationToken ct) =>
         (await ToJsonAsync(db, caller, [id], joinOwners, ct)).FirstOrDefault() ?? throw ApiException.NotFound();
 
-    private sealed record ContactWithNotes(Contact Contact, List<Note> Notes);
-
     // One contact (get, create, update): one round trip, compiled once; the join's row multiplication is tiny here.
     private static readonly CompiledQuery<int, ContactWithNotes?> One = new((db, id) => db.Contacts.AsNoTracking().AsSingleQuery()
         .Include(c => c.Tags).Include(c => c.Qualifications)

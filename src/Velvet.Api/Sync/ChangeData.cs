@@ -44,6 +44,13 @@ internal static class ChangeData
         _ => null,
     };
 
+    // Every contact update reads this: compiled once.
+    private static readonly CompiledQuery<int, ContactWithNotes?> OneContact = new((db, id) => db.Contacts.IgnoreQueryFilters().AsNoTracking().AsSingleQuery()
+        .Include(c => c.Tags).Include(c => c.Qualifications)
+        .Where(c => c.Id == id)
+        .Select(c => new ContactWithNotes(c, db.Notes.Where(n => n.ContactId == c.Id).ToList()))
+        .FirstOrDefault());
+
     /// <summary>The current JSON of composite records, read with system rights (filters off) in the caller's transaction.</summary>
     public static async Task<Dictionary<int, string>> CompositeAsync(VelvetDb db, string className, IReadOnlyCollection<int> ids, TimeZoneInfo zone, CancellationToken ct)
     {
@@ -63,11 +70,9 @@ internal static class ChangeData
                 ILookup<int, Note> contactNotes;
                 if (ids.Count == 1)
                 {
-                    var rows = await query.AsSingleQuery()
-                        .Select(c => new { Contact = c, Notes = db.Notes.IgnoreQueryFilters().Where(n => n.ContactId == c.Id).ToList() })
-                        .ToListAsync(ct);
-                    contacts = [.. rows.Select(r => r.Contact)];
-                    contactNotes = rows.SelectMany(r => r.Notes).ToLookup(n => n.ContactId!.Value);
+                    var row = await OneContact.RunAsync(db, ids.First());
+                    contacts = row is null ? [] : [row.Contact];
+                    contactNotes = (row?.Notes ?? []).ToLookup(n => n.ContactId!.Value);
                 }
                 else
                 {
