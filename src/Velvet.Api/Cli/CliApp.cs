@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.EntityFrameworkCore;
+using Velvet.Api.Forms;
 using Velvet.Api.Staff;
 using Velvet.Api.Storage;
 
@@ -11,7 +12,7 @@ namespace Velvet.Api.Cli;
 /// </summary>
 internal static class CliApp
 {
-    private static readonly string[] Verbs = ["migrate", "users", "keys", "companies", "venues"];
+    private static readonly string[] Verbs = ["migrate", "users", "keys", "forms", "companies", "venues"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -26,6 +27,7 @@ internal static class CliApp
         root.Subcommands.Add(Venues(output));
         root.Subcommands.Add(Users(output));
         root.Subcommands.Add(Keys(output));
+        root.Subcommands.Add(Forms(output));
         return await root.Parse(args).InvokeAsync();
     }
 
@@ -115,6 +117,21 @@ internal static class CliApp
         }, ct));
         return new Command("keys", "Manage server-to-server API keys") { add };
     }
+
+    private static Command Forms(TextWriter output)
+    {
+        var company = new Option<int>("--company") { Required = true, Description = "Company id" };
+        var name = new Option<string>("--name") { Required = true, Description = "Form name, e.g. \"Website sign-up\"" };
+        var type = new Option<string>("--type") { Description = "Form type", DefaultValueFactory = _ => SignupForm.DefaultType };
+        var add = new Command("add", "Create a public sign-up form; prints its token once") { company, name, type };
+        add.SetAction((result, ct) => CliHost.RunAsync(output, async (accounts, _) =>
+        {
+            var (form, token) = await accounts.AddSignupFormAsync(result.GetValue(company), result.GetValue(name)!, result.GetValue(type),
+                null, ct);
+            await output.WriteLineAsync($"form {form.Id} {form.Name} ({form.Type})\ntoken: {token}");
+        }, ct));
+        return new Command("forms", "Manage public sign-up forms") { add };
+    }
 }
 
 /// <summary>The services of the server without its web host, for one CLI verb.</summary>
@@ -126,7 +143,14 @@ internal sealed class CliHost : IAsyncDisposable
 
     public IServiceProvider Services => _provider;
 
-    internal static IConfiguration? Configuration { get; set; }
+    // Async-local, not a plain static: test classes run verbs in parallel, each against its own database.
+    private static readonly AsyncLocal<IConfiguration?> CurrentConfiguration = new();
+
+    internal static IConfiguration? Configuration
+    {
+        get => CurrentConfiguration.Value;
+        set => CurrentConfiguration.Value = value;
+    }
 
     public static async Task<CliHost> StartAsync(bool migrate, CancellationToken ct)
     {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Velvet.Api.Auth;
 using Velvet.Api.Contacts;
+using Velvet.Api.Forms;
 using Velvet.Api.Storage;
 using Velvet.Api.Wire;
 
@@ -55,8 +56,12 @@ internal static class ExportsEndpoints
         return V2Envelope.Reply(sources);
     }
 
-    /// <summary>Velvet has no public sign-up forms yet, so no form can be an origin: always an empty list.</summary>
-    public static IResult Forms() => V2Envelope.Reply(Array.Empty<FormJson>());
+    /// <summary>The company's active sign-up forms; their ids are the origin ids of origin "form".</summary>
+    public static async Task<IResult> Forms(VelvetDb db, CancellationToken ct)
+    {
+        var forms = await db.SignupForms.Where(f => f.Active).OrderBy(f => f.Id).ToListAsync(ct);
+        return V2Envelope.Reply(forms.Select(FormJson.From).ToList());
+    }
 
     public static async Task<IResult> GetChanges(RequestParams p, VelvetDb db, Caller caller, IDataProtectionProvider protection,
         TimeProvider time, CancellationToken ct)
@@ -167,7 +172,10 @@ internal sealed record FieldJson(int Id, string Name, string ApplicationType);
 
 internal sealed record SourceJson(int Id, string Name);
 
-internal sealed record FormJson(int Id, string Name, string Type);
+internal sealed record FormJson(int Id, string Name, string Type)
+{
+    public static FormJson From(SignupForm form) => new(form.Id, form.Name, form.Type);
+}
 
 internal sealed record ExportJson(int Id, DateTimeOffset Created, string Status, string Type, string? FileName, string? FtpHost,
     string? FtpDir, int RowCount, int Progress, string? Error);

@@ -2,13 +2,14 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Velvet.Api.Auth;
+using Velvet.Api.Forms;
 using Velvet.Api.Storage;
 using Velvet.Api.Venues;
 
 namespace Velvet.Api.Staff;
 
 /// <summary>
-/// Creating companies, venues, users and server keys: the one way shared by the operator CLI, the demo data
+/// Creating companies, venues, users, server keys and sign-up forms: the one way shared by the operator CLI, the demo data
 /// and the tests' data builders.
 /// </summary>
 internal sealed class Accounts(VelvetDb db, PasswordHasher<User> hasher, IDataProtectionProvider protection, TimeProvider time)
@@ -109,6 +110,30 @@ internal sealed class Accounts(VelvetDb db, PasswordHasher<User> hasher, IDataPr
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(ct);
         return (key, token, secret);
+    }
+
+    /// <summary>A public sign-up form. A null token generates a fresh one; the caller shows it once.</summary>
+    public async Task<(SignupForm Form, string Token)> AddSignupFormAsync(int companyId, string name, string? type, string? token,
+        CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException("A form needs a name", nameof(name));
+        }
+
+        type = string.IsNullOrWhiteSpace(type) ? SignupForm.DefaultType : type.Trim();
+        token ??= Secrets.NewToken();
+        var form = new SignupForm
+        {
+            CompanyId = companyId,
+            Name = name.Trim(),
+            Type = type,
+            TokenHash = Secrets.Hash(token),
+            CreatedAt = Now,
+        };
+        db.SignupForms.Add(form);
+        await db.SaveChangesAsync(ct);
+        return (form, token);
     }
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;

@@ -16,6 +16,7 @@ internal sealed class DemoData(VelvetDb db, Accounts accounts, ILogger<DemoData>
     public const string HarborEmail = "owner@harbor.test";
     public const string HarborPassword = "harbor-owner";
     public const string ServerKeyToken = "demo-server-key";
+    public const string SignupFormToken = "demo-signup-form";
 
     public async Task SeedIfEmptyAsync(CancellationToken ct)
     {
@@ -42,6 +43,7 @@ internal sealed class DemoData(VelvetDb db, Accounts accounts, ILogger<DemoData>
         await accounts.AddUserAsync(demo.Id, HostEmail, HostPassword, "Harper", "Host", "VIP Host",
             hostPermissions, [velvetRoom.Id], velvetRoom.Id, ct);
         await accounts.AddApiKeyAsync(demo.Id, "Demo server key", ServerKeyToken, "demo", "demo-secret", ct);
+        await accounts.AddSignupFormAsync(demo.Id, "Website sign-up", null, SignupFormToken, ct);
 
         var harbor = await accounts.AddCompanyAsync("Harbor Hospitality", "America/New_York", ct);
         var pier9 = await accounts.AddVenueAsync(harbor.Id, "Pier 9", "Lounge", ct);

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Velvet.Api.Auth;
 using Velvet.Api.Contacts;
 using Velvet.Api.Exports;
+using Velvet.Api.Forms;
 using Velvet.Api.LogMethods;
 using Velvet.Api.Notes;
 using Velvet.Api.Notifications;
@@ -38,6 +39,8 @@ internal abstract class VelvetDb(DbContextOptions options, Tenant tenant) : DbCo
     public DbSet<Device> Devices => Set<Device>();
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<SignupForm> SignupForms => Set<SignupForm>();
 
     public DbSet<PasswordReset> PasswordResets => Set<PasswordReset>();
 
@@ -103,6 +106,7 @@ internal abstract class VelvetDb(DbContextOptions options, Tenant tenant) : DbCo
         modelBuilder.ApplyConfiguration(new UserVenueConfiguration());
         modelBuilder.ApplyConfiguration(new DeviceConfiguration());
         modelBuilder.ApplyConfiguration(new ApiKeyConfiguration());
+        modelBuilder.ApplyConfiguration(new SignupFormConfiguration());
         modelBuilder.ApplyConfiguration(new PasswordResetConfiguration());
         modelBuilder.ApplyConfiguration(new PhoneVerificationConfiguration());
         modelBuilder.ApplyConfiguration(new SignInThrottleConfiguration());

@@ -3,6 +3,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Velvet.Api.Contacts;
 using Velvet.Api.Exports;
+using Velvet.Api.Forms;
+using Velvet.Api.Staff;
 using Velvet.Tests.Infrastructure;
 
 namespace Velvet.Tests.Exports;
@@ -174,6 +176,34 @@ public abstract class ExportWorkerTests(VelvetApp app) : IntegrationTest(app)
         Assert.Equal($"user_id,Betreuer,Qualifizierungen,Tags\r\n{ada},{owners},{qualifications},\r\n",
             (await v2.Get($"/api/v2/export/{id}/data")).Text);
     }
+
+    [DbFact]
+    public async Task A_form_listed_by_the_form_catalog_selects_the_contacts_that_form_changed()
+    {
+        var (world, v2) = await ArrangeAsync();
+        var website = await AddFormAsync(world, "Website sign-up");
+        var door = await AddFormAsync(world, "Door tablet");
+        var formId = (await v2.Get("/api/v2/form")).AssertV2Ok()[0].GetProperty("id").GetInt32();
+        Assert.Equal(website.Form.Id, formId);
+
+        var signedUp = await AddContactAsync(world, new Contact { FirstName = "Signed", LastName = "Up" },
+            (ContactOrigin.Form, formId, Utc("2012-06-01T19:00:00")));
+        await AddContactAsync(world, new Contact { FirstName = "At the door" },
+            (ContactOrigin.Form, door.Form.Id, Utc("2012-06-01T19:00:00")));
+        // The same number as an API source is another origin.
+        await AddContactAsync(world, new Contact { FirstName = "By API" }, (ContactOrigin.Api, formId, Utc("2012-06-01T19:00:00")));
+
+        var request = Request(ContactOrigin.Form, [formId], "2012-06-01", "2012-06-01", ["1", "2"]);
+        var id = (await v2.Post("/api/v2/contact/getchanges", request)).AssertV2Ok().GetProperty("id").GetInt32();
+        var job = await RunJobAsync(id);
+
+        Assert.Equal(ExportStatus.Done, job.Status);
+        Assert.Equal($"{signedUp},Signed,Up\r\n", (await v2.Get($"/api/v2/export/{id}/data")).Text);
+    }
+
+    private Task<(SignupForm Form, string Token)> AddFormAsync(TestWorld world, string name) =>
+        App.WithDbAsync((_, services) =>
+            services.GetRequiredService<Accounts>().AddSignupFormAsync(world.Company.Id, name, null, null, default));
 
     /// <summary>Tags of <paramref name="world"/>'s company, bound to the contact.</summary>
     private Task TagAsync(TestWorld world, int contactId, params string[] names) => App.WithDbAsync(async (db, _) =>

@@ -1,7 +1,11 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Velvet.Api.Auth;
 using Velvet.Api.Contacts;
 using Velvet.Api.Exports;
+using Velvet.Api.Forms;
+using Velvet.Api.Staff;
 using Velvet.Tests.Infrastructure;
 
 namespace Velvet.Tests.Exports;
@@ -73,11 +77,50 @@ public abstract class ExportsEndpointsTests(VelvetApp app) : IntegrationTest(app
     }
 
     [DbFact]
-    public async Task Forms_are_an_empty_list_until_public_forms_exist()
+    public async Task Forms_are_the_company_active_sign_up_forms_in_id_order()
+    {
+        var (world, v2) = await ArrangeAsync();
+        var other = await TestWorld.CreateAsync(App);
+        var (website, _) = await AddFormAsync(world.Company.Id, "Website sign-up", null);
+        var (retired, _) = await AddFormAsync(world.Company.Id, "Summer launch", "signup");
+        var (door, _) = await AddFormAsync(world.Company.Id, "Door tablet", "checkin");
+        await AddFormAsync(other.Company.Id, "Other company's form", null);
+        await App.WithDbAsync(async (db, _) =>
+        {
+            (await db.SignupForms.SingleAsync(f => f.Id == retired.Id)).Active = false;
+            await db.SaveChangesAsync();
+        });
+
+        var data = (await v2.Get("/api/v2/form")).AssertV2Ok();
+
+        Assert.Equal(
+            $$"""[{"id":{{website.Id}},"name":"Website sign-up","type":"signup"},{"id":{{door.Id}},"name":"Door tablet","type":"checkin"}]""",
+            data.GetRawText());
+    }
+
+    [DbFact]
+    public async Task A_company_without_forms_lists_none()
     {
         var (_, v2) = await ArrangeAsync();
+        var other = await TestWorld.CreateAsync(App);
+        await AddFormAsync(other.Company.Id, "Other company's form", null);
+
         Assert.Equal(0, (await v2.Get("/api/v2/form")).AssertV2Ok().GetArrayLength());
     }
+
+    [DbFact]
+    public async Task A_form_keeps_only_the_hash_of_its_token()
+    {
+        var (world, _) = await ArrangeAsync();
+        var (form, token) = await AddFormAsync(world.Company.Id, "Website sign-up", null);
+
+        var stored = await App.WithDbAsync((db, _) => db.SignupForms.AsNoTracking().SingleAsync(f => f.Id == form.Id));
+        Assert.Equal(Secrets.Hash(token), stored.TokenHash);
+        Assert.DoesNotContain(token, stored.TokenHash, StringComparison.Ordinal);
+    }
+
+    private Task<(SignupForm Form, string Token)> AddFormAsync(int companyId, string name, string? type) =>
+        App.WithDbAsync((_, services) => services.GetRequiredService<Accounts>().AddSignupFormAsync(companyId, name, type, null, default));
 
     private const string PinnedKey = "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s";
 

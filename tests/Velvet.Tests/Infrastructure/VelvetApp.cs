@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
@@ -68,6 +69,11 @@ public abstract class VelvetApp : WebApplicationFactory<Program>, IAsyncLifetime
             // A file still held open by the OS; the temp folder is cleaned later.
         }
     }
+
+    /// <summary>What an operator CLI verb needs to work on this fixture's database.</summary>
+    internal IConfiguration CliConfiguration() => new ConfigurationBuilder()
+        .AddInMemoryCollection(new Dictionary<string, string?>(DatabaseSettings()) { ["Velvet:DataDir"] = _dataDir })
+        .Build();
 
     /// <summary>A scope with system rights, for arranging data and checking what was stored.</summary>
     internal async Task<T> WithDbAsync<T>(Func<VelvetDb, IServiceProvider, Task<T>> action)
