@@ -12,8 +12,15 @@ internal sealed class SyncOptions
     public int RetentionDays { get; set; } = 90;
 
     /// <summary>
-    /// A writer's registration is trusted this long. A process that dies mid-transaction leaves its row
-    /// behind; after the lease the watermark moves on (a transaction open longer than this is not supported).
+    /// In process (SQLite): a registration is trusted this long, a backstop for one that leaked without its
+    /// transaction's end being seen; after the lease the watermark moves on.
     /// </summary>
     public int WriterLeaseSeconds { get; set; } = 600;
+
+    /// <summary>
+    /// PostgreSQL (several nodes): the watermark stays this far below the computed one, so a node whose clock lags
+    /// the reader's by less than this cannot stamp an entry below a timestamp already handed out. Clients see the
+    /// last second's entries again (they do anyway: timestamps are floored to the second).
+    /// </summary>
+    public int ClockSkewAllowanceMilliseconds { get; set; } = 1000;
 }

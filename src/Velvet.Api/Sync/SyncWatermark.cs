@@ -115,7 +115,8 @@ internal sealed class SyncWatermark(TimeProvider clock, SyncOptions options)
                     """, LockNamespace)
                 .SingleAsync(ct);
             var registered = earliest is { } ms ? KeyEpochTicks + ms * TimeSpan.TicksPerMillisecond : now;
-            return new DateTime(Math.Min(now, registered), DateTimeKind.Utc);
+            var allowance = TimeSpan.FromMilliseconds(options.ClockSkewAllowanceMilliseconds).Ticks;
+            return new DateTime(Math.Min(now, registered) - allowance, DateTimeKind.Utc);
         }
 
         lock (_gate)

@@ -72,7 +72,9 @@ public abstract class LastChangesStressTests(VelvetApp app) : IntegrationTest(ap
         var written = (await Task.WhenAll(writers)).Sum();
         var pullCounts = await Task.WhenAll(pullers);
 
-        // Writers are done: one more pull each brings every mirror to the final state.
+        // Writers are done: one more pull each brings every mirror to the final state, once the watermark has passed
+        // the last commit (on PostgreSQL it trails the clock by the skew allowance between nodes).
+        await Task.Delay(TimeSpan.FromMilliseconds(new SyncOptions().ClockSkewAllowanceMilliseconds + 200));
         for (var i = 0; i < devices.Length; i++)
         {
             // A paged delta begun while writers ran covers only up to its own watermark: finish it, then one full delta more.

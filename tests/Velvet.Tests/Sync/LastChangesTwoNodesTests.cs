@@ -35,6 +35,26 @@ public sealed class LastChangesTwoNodesTests_Postgres(SharedPostgresPair pair) :
     }
 
     [DbFact]
+    public async Task A_writer_whose_clock_lags_the_polling_node_by_less_than_the_allowance_is_not_missed()
+    {
+        var world = await TestWorld.CreateAsync(pair.First);
+        var second = new ApiClient(pair.Second.CreateClient());
+        await AcknowledgeAsync(second, world.AdminToken);
+        pair.First.Clock.Match(pair.Second.Clock);
+        pair.Second.Clock.Advance(TimeSpan.FromMilliseconds(900));
+        var mark = (await PullAsync(second, world.AdminToken)).GetProperty("timestamp").GetString()!;
+
+        // Stamped by the lagging node's clock: below the polling node's "now" when the timestamp was handed out.
+        await Change(pair.First, db =>
+        {
+            db.StaticTexts.Add(new StaticText { CompanyId = world.Company.Id, Type = "skew", Text = "from the slow clock" });
+            return Task.CompletedTask;
+        });
+        var next = await PullAsync(second, world.AdminToken, mark);
+        Assert.Contains(Entries(next), e => e.ClassName == "StaticText" && e.Action == "create");
+    }
+
+    [DbFact]
     public async Task A_commit_on_one_node_wakes_a_long_poll_waiting_on_the_other()
     {
         var world = await TestWorld.CreateAsync(pair.First);
