@@ -19,8 +19,8 @@ internal sealed class SyncOptions
 
     /// <summary>
     /// PostgreSQL (several nodes): the watermark stays this far below the computed one, so a node whose clock lags
-    /// the reader's by less than this cannot stamp an entry below a timestamp already handed out. Clients see the
-    /// last second's entries again (they do anyway: timestamps are floored to the second).
+    /// the reader's by less than this cannot stamp an entry below a timestamp already handed out. NTP keeps servers
+    /// of one site within milliseconds; clients see a little more of the boundary second again.
     /// </summary>
-    public int ClockSkewAllowanceMilliseconds { get; set; } = 1000;
+    public int ClockSkewAllowanceMilliseconds { get; set; } = 250;
 }
