@@ -42,8 +42,9 @@ internal static partial class Program
         var fromResponse = new List<double>();
         for (var round = 1; round <= LongPollRounds; round++)
         {
-            // Entries of the boundary second repeat (docs/sync.md): the previous change must be a whole second older than the start dates.
-            await Task.Delay(1_100);
+            // Entries of the boundary second repeat (docs/sync.md), and on PostgreSQL the timestamp trails the clock by the
+            // skew allowance (250 ms): the previous change must be older than both before the start dates are taken.
+            await Task.Delay(1_400);
             var now = Uri.EscapeDataString(DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
             var starts = new string[Devices];
             await Parallel.ForEachAsync(devices, parallel, async (i, ct) =>

@@ -233,6 +233,23 @@ public abstract class LastChangesEndpointsTests(VelvetApp app) : IntegrationTest
 public abstract class LastChangesBeyondSeedTests(VelvetApp app) : IntegrationTest(app)
 {
     [DbFact]
+    public async Task One_save_of_more_records_than_one_log_statement_holds_logs_every_one()
+    {
+        var world = await TestWorld.CreateAsync(App);
+        await AcknowledgeAsync(Api, world.AdminToken);
+        await Change(App, db =>
+        {
+            db.StaticTexts.AddRange(Enumerable.Range(0, 1_201).Select(i => new StaticText { CompanyId = world.Company.Id, Type = "bulk" + i, Text = "x" }));
+            return Task.CompletedTask;
+        });
+
+        var created = Entries(await PullAsync(Api, world.AdminToken)).Where(e => e.ClassName == "StaticText" && e.Action == "create").Select(e => e.Id).ToList();
+        var stored = await App.WithDbAsync((db, _) => db.StaticTexts.Where(t => t.CompanyId == world.Company.Id).Select(t => t.Id).ToListAsync());
+        Assert.Equal(1_201, created.Distinct().Count());
+        Assert.Equal(stored.Order(), created.Order());
+    }
+
+    [DbFact]
     public async Task Limit_pages_a_delta_by_position_and_old_clients_see_no_cursor_key()
     {
         var world = await TestWorld.CreateAsync(App);
