@@ -75,15 +75,14 @@ internal sealed class LogRows : IAsyncDisposable
                 return _reader.GetFieldValue<byte[]>(_data);
             }
 
-            // Npgsql streams any column's raw bytes; text arrives in the client encoding, UTF-8.
-            using var stream = _reader.GetStream(_data);
-            var length = checked((int)stream.Length);
+            // Npgsql copies any column's raw bytes; text arrives in the client encoding, UTF-8.
+            var length = checked((int)_reader.GetBytes(_data, 0, null, 0, 0));
             if (_buffer.Length < length)
             {
                 _buffer = new byte[Math.Max(length, _buffer.Length * 2)];
             }
 
-            stream.ReadExactly(_buffer, 0, length);
+            _reader.GetBytes(_data, 0, _buffer, 0, length);
             return _buffer.AsSpan(0, length);
         }
     }
