@@ -65,8 +65,8 @@ public static class CaptureCost
             withTimes.AddRange(await with.UpdateAsync(PerRound));
         }
 
-        var a = Stats.Of(withTimes);
-        var b = Stats.Of(withoutTimes);
+        var a = Latencies.Of(withTimes);
+        var b = Latencies.Of(withoutTimes);
         var logged = await with.LoggedAsync();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{engine}: PUT /api/v1/contacts/:id.json, {withTimes.Count} each: with capture {a}; without {b}; overhead mean {a.Mean / b.Mean - 1:P0}, p50 {a.P50 / b.P50 - 1:P0} ({logged} log entries written by the captured server)"));
@@ -203,20 +203,5 @@ public static class CaptureCost
                 // Left for the temp folder's cleaning.
             }
         }
-    }
-
-    private sealed record Stats(double Mean, double P50, double P99)
-    {
-        public static Stats Of(List<double> values)
-        {
-            var sorted = values.Order().ToList();
-            return new Stats(sorted.Average(), Percentile(sorted, 0.50), Percentile(sorted, 0.99));
-        }
-
-        public override string ToString() =>
-            string.Create(CultureInfo.InvariantCulture, $"mean {Mean:F2} ms, p50 {P50:F2} ms, p99 {P99:F2} ms");
-
-        private static double Percentile(List<double> sorted, double p) =>
-            sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
     }
 }

@@ -93,13 +93,13 @@ internal static partial class Program
             var roundFromSend = done.Select(d => Stopwatch.GetElapsedTime(sent, d).TotalMilliseconds).ToList();
             fromSend.AddRange(roundFromSend);
             fromResponse.AddRange(done.Select(d => Stopwatch.GetElapsedTime(answered, d).TotalMilliseconds));
-            var s = Percentiles.Of(roundFromSend);
+            var s = Latencies.Of(roundFromSend);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{engine}: long poll round {round}: {Devices} waiting after {parked:F1} s ({early} answered early); server RSS {idleRss} MB before, {waitingRss} MB waiting; {connections}; update answered in {Stopwatch.GetElapsedTime(sent, answered).TotalMilliseconds:F0} ms; change to reply {s}; server CPU for the wake-up {cpu} ms"));
+                $"{engine}: long poll round {round}: {Devices} waiting after {parked:F1} s ({early} answered early); server RSS {idleRss} MB before, {waitingRss} MB waiting; {connections}; update answered in {Stopwatch.GetElapsedTime(sent, answered).TotalMilliseconds:F0} ms; change to reply {s.Coarse()}; server CPU for the wake-up {cpu} ms"));
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{engine}: long poll, {fromSend.Count} replies over {LongPollRounds} rounds: change to reply (from sending the update) {Percentiles.Of(fromSend)}; from the update's response {Percentiles.Of(fromResponse)}"));
+            $"{engine}: long poll, {fromSend.Count} replies over {LongPollRounds} rounds: change to reply (from sending the update) {Latencies.Of(fromSend).Coarse()}; from the update's response {Latencies.Of(fromResponse).Coarse()}"));
     }
 
     /// <summary>Waits until every poll is parked: the server's CPU goes quiet (under 4% of a core over half a second), at least 1 s, at most 25 s.</summary>
@@ -163,17 +163,5 @@ internal static partial class Program
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return $"{reader.GetInt64(0)} PostgreSQL connections ({reader.GetInt64(1)} active)";
-    }
-
-    private sealed record Percentiles(double P50, double P99, double Max)
-    {
-        public static Percentiles Of(List<double> values)
-        {
-            var sorted = values.Order().ToList();
-            return new Percentiles(Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted[^1]);
-        }
-
-        public override string ToString() =>
-            string.Create(CultureInfo.InvariantCulture, $"p50 {P50:F0} ms, p99 {P99:F0} ms, max {Max:F0} ms");
     }
 }

@@ -245,7 +245,7 @@ internal static partial class Program
     private static DbConnection Connection(string? postgres, string sqlite) =>
         postgres is null ? new SqliteConnection(sqlite) : new NpgsqlConnection(postgres);
 
-    private static async Task<Stats> EmptyPollAsync(HttpClient http, string token)
+    private static async Task<Latencies> EmptyPollAsync(HttpClient http, string token)
     {
         var startDate = Uri.EscapeDataString(DateTime.UtcNow.AddSeconds(1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
         var path = $"/api/v1/last_changes.json?auth_token={token}&start_date={startDate}";
@@ -271,7 +271,7 @@ internal static partial class Program
             latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
-        return Stats.Of(latencies);
+        return Latencies.Of(latencies);
     }
 
     private static async Task DeltaAsync(string engine, HttpClient http, string token, string? postgres, string sqlite, int companyId, long baseTicks)
@@ -388,25 +388,9 @@ internal static partial class Program
             with.AddRange(await UpdateAsync(withCapture, Updates / 2));
         }
 
-        var a = Stats.Of(with);
-        var b = Stats.Of(without);
+        var a = Latencies.Of(with);
+        var b = Latencies.Of(without);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{engine}: contact update (load + change + SaveChanges, new context each), {with.Count} each: with capture {a}; without {b}; overhead mean {a.Mean / b.Mean - 1:P0}, p50 {a.P50 / b.P50 - 1:P0}"));
     }
-
-    private sealed record Stats(double Mean, double P50, double P99)
-    {
-        public static Stats Of(List<double> values)
-        {
-            var sorted = values.Order().ToList();
-            return new Stats(sorted.Average(), Percentile(sorted, 0.50), Percentile(sorted, 0.99));
-        }
-
-        public override string ToString() =>
-            string.Create(CultureInfo.InvariantCulture, $"mean {Mean:F2} ms, p50 {P50:F2} ms, p99 {P99:F2} ms");
-    }
-
-    private static double Percentile(List<double> sorted, double p) =>
-        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
-
 }

@@ -244,11 +244,8 @@ internal static class Program
             }
         }));
         var all = latencies.SelectMany(l => l).Order().ToList();
-        return new Load(all.Count / watch.Elapsed.TotalSeconds, Percentile(all, 0.50), Percentile(all, 0.99), errors);
+        return new Load(all.Count / watch.Elapsed.TotalSeconds, Latencies.Percentile(all, 0.50), Latencies.Percentile(all, 0.99), errors);
     }
-
-    private static double Percentile(List<double> sorted, double p) =>
-        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
     /// <summary>Resident memory of the server process from /proc (Linux), in bytes.</summary>
     private static (long Current, long Peak) PeakMemory(int pid)
