@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Velvet.Api.Storage;
 
 namespace Velvet.Api.Sync;
@@ -16,7 +17,7 @@ namespace Velvet.Api.Sync;
 /// SQLite lives in one process: the registry is in memory.
 /// </para>
 /// </summary>
-internal sealed class SyncWatermark(TimeProvider clock, SyncOptions options)
+internal sealed class SyncWatermark(TimeProvider clock, SyncOptions options) : IAsyncDisposable
 {
     /// <summary>High bits of the advisory lock keys Velvet uses for writers: "VSW" (Velvet sync writer).</summary>
     private const long LockNamespace = 0x565357;
@@ -25,6 +26,9 @@ internal sealed class SyncWatermark(TimeProvider clock, SyncOptions options)
     private static readonly long KeyEpochTicks = new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
 
     private readonly Lock _gate = new();
+    private readonly Lock _flightGate = new();
+    private Task<long>? _flight;
+    private NpgsqlDataSource? _locks;
     private readonly Dictionary<long, (long Started, long Expires)> _inProcess = [];
     private long _nextId;
     private long _lastTicks;
@@ -103,20 +107,7 @@ internal sealed class SyncWatermark(TimeProvider clock, SyncOptions options)
     {
         if (db.Database.IsNpgsql())
         {
-            // The clock is read before the locks: a writer whose lock is not seen took it after this instant, so
-            // its stamps are at or above it. Locks of other databases on the same server are not ours.
-            var now = NowTicks();
-            var earliest = await db.Database.SqlQueryRaw<long?>(
-                    """
-                    SELECT min(((l.classid::bigint & 255) << 32) | l.objid::bigint) AS "Value"
-                    FROM pg_locks l
-                    WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND (l.classid::bigint >> 8) = {0}
-                      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                    """, LockNamespace)
-                .SingleAsync(ct);
-            var registered = earliest is { } ms ? KeyEpochTicks + ms * TimeSpan.TicksPerMillisecond : now;
-            var allowance = TimeSpan.FromMilliseconds(options.ClockSkewAllowanceMilliseconds).Ticks;
-            return new DateTime(Math.Min(now, registered) - allowance, DateTimeKind.Utc);
+            return new DateTime(await SharedMarkAsync(db.Database.GetConnectionString()!).WaitAsync(ct), DateTimeKind.Utc);
         }
 
         lock (_gate)
@@ -126,4 +117,42 @@ internal sealed class SyncWatermark(TimeProvider clock, SyncOptions options)
             return new DateTime(Math.Min(now, earliest ?? now), DateTimeKind.Utc);
         }
     }
+
+    /// <summary>
+    /// Concurrent readers share one look at <c>pg_locks</c> (a commit wakes every long poll at once): a watermark
+    /// computed by a look that began before a reader arrived is older, never unsafe — everything stamped below it was
+    /// committed when it was computed, before the reader reads the log.
+    /// </summary>
+    private Task<long> SharedMarkAsync(string connectionString)
+    {
+        lock (_flightGate)
+        {
+            if (_flight is { IsCompleted: false } running)
+            {
+                return running;
+            }
+
+            _locks ??= NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 2 }.ConnectionString);
+            return _flight = MarkAsync(_locks);
+        }
+    }
+
+    private async Task<long> MarkAsync(NpgsqlDataSource locks)
+    {
+        // The clock is read before the locks: a writer whose lock is not seen took it after this instant, so its
+        // stamps are at or above it. Locks of other databases on the same server are not ours.
+        var now = NowTicks();
+        await using var command = locks.CreateCommand(
+            """
+            SELECT min(((l.classid::bigint & 255) << 32) | l.objid::bigint)
+            FROM pg_locks l
+            WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND (l.classid::bigint >> 8) = $1
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = LockNamespace });
+        var registered = await command.ExecuteScalarAsync() is long ms ? KeyEpochTicks + ms * TimeSpan.TicksPerMillisecond : now;
+        return Math.Min(now, registered) - TimeSpan.FromMilliseconds(options.ClockSkewAllowanceMilliseconds).Ticks;
+    }
+
+    public ValueTask DisposeAsync() => _locks?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

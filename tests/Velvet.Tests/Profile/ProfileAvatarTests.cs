@@ -20,7 +20,7 @@ public abstract class ProfileAvatarTests(VelvetApp app) : IntegrationTest(app)
         return await Api.SendRaw(request);
     }
 
-    private static byte[] Png(int width, int height)
+    internal static byte[] Png(int width, int height)
     {
         using var bitmap = new SKBitmap(width, height);
         bitmap.Erase(SKColors.OrangeRed);
@@ -59,12 +59,16 @@ public abstract class ProfileAvatarTests(VelvetApp app) : IntegrationTest(app)
         (await PutAvatarAsync(world.HostToken, big, "big.png")).AssertError(400);
         (await Api.Put("/api/v1/profile", ("auth_token", world.HostToken))).AssertError(400);
     }
+}
 
+/// <summary>No server needed: runs once, not per engine.</summary>
+public sealed class AvatarFormatTests
+{
     [Fact]
     public void Magic_bytes_decide_the_format()
     {
         Assert.True(Avatar.IsJpegOrPng([0xFF, 0xD8, 0xFF, 0xE0]));
-        Assert.True(Avatar.IsJpegOrPng(Png(1, 1)));
+        Assert.True(Avatar.IsJpegOrPng(ProfileAvatarTests.Png(1, 1)));
         Assert.False(Avatar.IsJpegOrPng("<svg"u8));
     }
 }
