@@ -30,24 +30,8 @@ public static class CaptureCost
         var engines = args.Length > 0 ? args[0] : "both";
         // The server's content root: nothing is read from it, but the test host insists on an existing folder.
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_VELVET_API", AppContext.BaseDirectory);
-        var postgres = Environment.GetEnvironmentVariable("VELVET_BENCH_POSTGRES");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"updates={Rounds * PerRound} per variant, interleaved in {Rounds} rounds; cores={Environment.ProcessorCount}"));
-        if (engines is "sqlite" or "both")
-        {
-            await MeasureAsync("sqlite", null);
-        }
-
-        if (engines is "postgres" or "both")
-        {
-            if (postgres is null)
-            {
-                Console.Error.WriteLine("set VELVET_BENCH_POSTGRES to an Npgsql connection string that may create databases");
-                return 2;
-            }
-
-            await MeasureAsync("postgres", postgres);
-        }
-
+        await Engines.RunAsync(engines, MeasureAsync);
         return 0;
     }
 

@@ -35,24 +35,7 @@ internal static partial class Program
         var only = parts.Count == 0 ? null : parts;
         var serverDll = Path.Combine(AppContext.BaseDirectory, "Velvet.Api.dll");
         Console.WriteLine($"polls={Polls} updates={Updates} delta={Delta} cores={Environment.ProcessorCount}");
-        if (engines is "sqlite" or "both")
-        {
-            await RunAsync("sqlite", null, serverDll, sqliteMax, only);
-        }
-
-        if (engines is "postgres" or "both")
-        {
-            var admin = Environment.GetEnvironmentVariable("VELVET_BENCH_POSTGRES");
-            if (admin is null)
-            {
-                Console.WriteLine("postgres: skipped (VELVET_BENCH_POSTGRES not set)");
-            }
-            else
-            {
-                await RunAsync("postgres", admin, serverDll, 1_000_000, only);
-            }
-        }
-
+        await Engines.RunAsync(engines, (engine, admin) => RunAsync(engine, admin, serverDll, admin is null ? sqliteMax : 1_000_000, only));
         return 0;
     }
 

@@ -27,24 +27,7 @@ internal static class Program
         var engines = args.Length > 2 ? args[2] : "both";
         var serverDll = Path.Combine(AppContext.BaseDirectory, "Velvet.Api.dll");
         Console.WriteLine($"contacts={contacts} seconds={seconds} connections={Connections} cores={Environment.ProcessorCount}");
-        if (engines is "sqlite" or "both")
-        {
-            await RunAsync("sqlite", null, serverDll, contacts, seconds);
-        }
-
-        if (engines is "postgres" or "both")
-        {
-            var admin = Environment.GetEnvironmentVariable("VELVET_BENCH_POSTGRES");
-            if (admin is null)
-            {
-                Console.WriteLine("postgres: skipped (VELVET_BENCH_POSTGRES not set)");
-            }
-            else
-            {
-                await RunAsync("postgres", admin, serverDll, contacts, seconds);
-            }
-        }
-
+        await Engines.RunAsync(engines, (engine, admin) => RunAsync(engine, admin, serverDll, contacts, seconds));
         return 0;
     }
 

@@ -41,14 +41,15 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next)
     private sealed record SignedIn(Device Device, User? User, string? TimeZoneId, List<int> VenueIds);
 
     // One round trip for device, user, company zone and venues: this runs before every v1 request, compiled once.
-    // Untracked: the permissions' change-tracking snapshot would cost a JSON round trip on every request.
+    // Untracked: the permissions' change-tracking snapshot would cost a JSON round trip on every request. The tenant is
+    // not known yet: IgnoreQueryFilters lifts the filters for the whole query, subqueries included.
     private static readonly CompiledQuery<string, SignedIn?> SignedInQuery = new((db, hash) => db.Devices.IgnoreQueryFilters().AsNoTracking()
         .Where(d => d.TokenHash == hash)
         .Select(d => new SignedIn(
             d,
             d.User,
-            db.Companies.IgnoreQueryFilters().Where(c => c.Id == d.CompanyId).Select(c => c.TimeZoneId).FirstOrDefault(),
-            db.UserVenues.IgnoreQueryFilters().Where(v => v.UserId == d.UserId).Select(v => v.VenueId).ToList()))
+            db.Companies.Where(c => c.Id == d.CompanyId).Select(c => c.TimeZoneId).FirstOrDefault(),
+            db.UserVenues.Where(v => v.UserId == d.UserId).Select(v => v.VenueId).ToList()))
         .FirstOrDefault());
 
     /// <summary>Shared by v1 and v2 (server keys are accepted as auth_token on both).</summary>

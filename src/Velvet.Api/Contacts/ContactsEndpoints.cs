@@ -375,12 +375,6 @@ internal static class ContactsEndpoints
     /// <summary>The JSON of the given contacts in id order; owners and qualifications as the caller's venues allow.</summary>
     private static async Task<List<ContactJson>> ToJsonAsync(VelvetDb db, Caller caller, List<int> ids, bool joinOwners, CancellationToken ct)
     {
-        IQueryable<Contact> query = db.Contacts.AsNoTracking().Where(c => ids.Contains(c.Id)).Include(c => c.Tags).Include(c => c.Qualifications);
-        if (joinOwners)
-        {
-            query = query.Include(c => c.Owners);
-        }
-
         List<Contact> contacts;
         ILookup<int, Note> notes;
         if (ids.Count == 1)
@@ -391,6 +385,12 @@ internal static class ContactsEndpoints
         }
         else
         {
+            IQueryable<Contact> query = db.Contacts.AsNoTracking().Where(c => ids.Contains(c.Id)).Include(c => c.Tags).Include(c => c.Qualifications);
+            if (joinOwners)
+            {
+                query = query.Include(c => c.Owners);
+            }
+
             // A batch: split queries, so tags × qualifications × notes never multiply rows across 500 contacts.
             contacts = await query.AsSplitQuery().OrderBy(c => c.Id).ToListAsync(ct);
             notes = (await db.Notes.AsNoTracking().Where(n => n.ContactId != null && ids.Contains(n.ContactId.Value))

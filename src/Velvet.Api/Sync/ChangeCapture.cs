@@ -210,11 +210,10 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal) 
 
     /// <summary>
     /// Database cascades would delete synced children behind the change tracker's back; loading and removing
-    /// them here makes them captured like any other destroy.
+    /// them here makes them captured like any other destroy. Changes were detected by the caller just before.
     /// </summary>
     private static async Task IncludeCascadesAsync(VelvetDb db, CancellationToken ct)
     {
-        db.ChangeTracker.DetectChanges();
         var deleted = db.ChangeTracker.Entries().Where(e => e.State == EntityState.Deleted).Select(e => e.Entity).ToList();
         var contactIds = deleted.OfType<Contact>().Select(c => c.Id).ToList();
         var categoryIds = deleted.OfType<TagCategory>().Select(c => c.Id).ToList();
@@ -513,14 +512,14 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal) 
     private static async Task InsertAsync(VelvetDb db, List<ChangeLogEntry> rows, CancellationToken ct)
     {
         const int RowsPerStatement = 500; // far below either engine's limit on parameters per statement
-        await using var factory = db.Database.GetDbConnection().CreateCommand();
+        var factory = DbProviderFactories.GetFactory(db.Database.GetDbConnection())!;
         foreach (var chunk in rows.Chunk(RowsPerStatement))
         {
             var sql = new System.Text.StringBuilder("INSERT INTO \"ChangeLog\" (\"CompanyId\", \"ClassName\", \"RecordId\", \"Action\", \"Data\", \"VenueId\", \"UserId\", \"Stamp\") VALUES ");
             var parameters = new List<DbParameter>(chunk.Length * 8);
             string Add(object? value, System.Data.DbType type)
             {
-                var parameter = factory.CreateParameter();
+                var parameter = factory.CreateParameter()!;
                 parameter.ParameterName = "p" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 parameter.DbType = type;
                 parameter.Value = value ?? DBNull.Value;

@@ -65,7 +65,6 @@ internal static class ChangeData
             case SyncClasses.Contact:
                 // One round trip for the contact with its tags, qualifications (at most one per venue) and notes, as
                 // the contacts endpoint reads one contact; several parents at once are read apart, so rows never multiply.
-                var query = db.Contacts.IgnoreQueryFilters().AsNoTracking().Include(c => c.Tags).Include(c => c.Qualifications).Where(c => ids.Contains(c.Id));
                 List<Contact> contacts;
                 ILookup<int, Note> contactNotes;
                 if (ids.Count == 1)
@@ -76,7 +75,8 @@ internal static class ChangeData
                 }
                 else
                 {
-                    contacts = await query.AsSplitQuery().ToListAsync(ct);
+                    contacts = await db.Contacts.IgnoreQueryFilters().AsNoTracking().AsSplitQuery()
+                        .Include(c => c.Tags).Include(c => c.Qualifications).Where(c => ids.Contains(c.Id)).ToListAsync(ct);
                     contactNotes = (await db.Notes.IgnoreQueryFilters().AsNoTracking().Where(n => n.ContactId != null && ids.Contains(n.ContactId.Value)).ToListAsync(ct))
                         .ToLookup(n => n.ContactId!.Value);
                 }
