@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Velvet.Api.Auth;
+using Velvet.Api.Storage;
 
 namespace Velvet.Api.Contacts;
 
@@ -75,7 +76,7 @@ internal sealed class ContactChangeCapture : SaveChangesInterceptor
         {
             if (context.Database.CurrentTransaction is null)
             {
-                pending.Transaction = await context.Database.BeginTransactionAsync(cancellationToken);
+                pending.Transaction = await SaveTransaction.BeginAsync(context, cancellationToken);
             }
 
             _pending.AddOrUpdate(context, pending);
@@ -113,6 +114,7 @@ internal sealed class ContactChangeCapture : SaveChangesInterceptor
             if (pending.Transaction is not null)
             {
                 await pending.Transaction.DisposeAsync();
+                SaveTransaction.Ended(context);
             }
         }
 
@@ -127,6 +129,7 @@ internal sealed class ContactChangeCapture : SaveChangesInterceptor
             if (pending.Transaction is not null)
             {
                 await pending.Transaction.DisposeAsync();
+                SaveTransaction.Ended(context);
             }
         }
     }

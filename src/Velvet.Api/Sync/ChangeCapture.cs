@@ -25,7 +25,8 @@ namespace Velvet.Api.Sync;
 /// after the entities (ids of added rows are known only then), stamped after the writer registered with
 /// <see cref="SyncWatermark"/>; the registration ends when the transaction commits or rolls back.
 /// </summary>
-internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal) : DbTransactionInterceptor, ISaveChangesInterceptor, IDbConnectionInterceptor
+internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
+    : DbTransactionInterceptor, ISaveChangesInterceptor, IDbConnectionInterceptor, IDbCommandInterceptor
 {
     private const string Create = "create";
     private const string Update = "update";
@@ -51,6 +52,9 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal) 
     private readonly ConditionalWeakTable<DbContext, Pending> _pending = [];
     private readonly ConditionalWeakTable<DbTransaction, SyncWatermark.Registration> _registrations = [];
     private readonly ConditionalWeakTable<DbContext, object> _writingLog = [];
+
+    // PostgreSQL saves whose writer has not registered yet: the registration rides on the save's own batch.
+    private readonly ConditionalWeakTable<DbContext, object> _unregistered = [];
 
     // Safety net: a transaction disposed without commit or rollback raises no transaction event, but its
     // connection closes with the context; whatever is still registered on it has ended by then.
@@ -81,27 +85,53 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal) 
             return result;
         }
 
+        // Changes are detected once here; every look at the tracker below would detect them again (EF does before saving).
         db.ChangeTracker.DetectChanges();
+        var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            await CollectAsync(db, cancellationToken);
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
+
+        return result;
+    }
+
+    private async Task CollectAsync(VelvetDb db, CancellationToken cancellationToken)
+    {
         if (!db.ChangeTracker.Entries().Any(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
             && (ClassOf(e.Entity) is not null || e.Entity is ContactTag or User or Venue)))
         {
-            return result;
+            return;
         }
 
-        // The transaction and the registration come first: cascades below are read under the transaction's locks.
+        // The transaction comes first: cascades below are read under its locks.
         var ownsTransaction = false;
         if (db.Database.CurrentTransaction is null)
         {
-            await db.Database.BeginTransactionAsync(cancellationToken);
+            await SaveTransaction.BeginAsync(db, cancellationToken);
             ownsTransaction = true;
         }
 
-        var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
-        if (!_registrations.TryGetValue(transaction, out _)
-            && await watermark.RegisterAsync(db, cancellationToken) is { } registration)
+        // The writer registers before its stamps are read (WriteLogAsync). PostgreSQL: at the end of the save's first
+        // batch, which saves the registration a round trip of its own.
+        if (db.Database.IsNpgsql())
         {
-            _registrations.Add(transaction, registration);
-            _byConnection.GetOrCreateValue(db.Database.GetDbConnection()).Add(registration);
+            _unregistered.AddOrUpdate(db, db);
+        }
+        else
+        {
+            var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+            if (!_registrations.TryGetValue(transaction, out _))
+            {
+                var registration = watermark.RegisterInProcess();
+                _registrations.Add(transaction, registration);
+                _byConnection.GetOrCreateValue(db.Database.GetDbConnection()).Add(registration);
+            }
         }
 
         Pending pending;
@@ -115,15 +145,43 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal) 
         catch when (ownsTransaction)
         {
             // SaveChangesFailed is not raised for a failure before saving: end what this interceptor began.
+            _unregistered.Remove(db);
             await db.Database.RollbackTransactionAsync(CancellationToken.None);
             throw;
         }
         _pending.AddOrUpdate(db, pending);
-        return result;
     }
 
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result) =>
         SavingChangesAsync(eventData, result).AsTask().GetAwaiter().GetResult();
+
+    public ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        ReaderExecuting(command, eventData, result);
+        return ValueTask.FromResult(result);
+    }
+
+    /// <summary>
+    /// Appends the writer's registration to the save's first batch, as the last statement: EF reads the results of
+    /// its own statements by position and leaves the rest. The statement text never changes (the key is a
+    /// parameter), so PostgreSQL keeps it prepared; it runs after the batch's row changes and before any stamp.
+    /// </summary>
+    public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        if (eventData.CommandSource == CommandSource.SaveChanges && eventData.Context is VelvetDb db && _unregistered.TryGetValue(db, out _))
+        {
+            _unregistered.Remove(db);
+            var key = command.CreateParameter();
+            key.ParameterName = "velvet_writer";
+            key.DbType = System.Data.DbType.Int64;
+            key.Value = watermark.WriterKey();
+            command.Parameters.Add(key);
+            command.CommandText = command.CommandText.TrimEnd().TrimEnd(';') + ";\n" + SyncWatermark.RegistrationSql("@velvet_writer");
+        }
+
+        return result;
+    }
 
     public async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
@@ -161,6 +219,7 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal) 
         if (eventData.Context is VelvetDb db && _pending.TryGetValue(db, out var pending))
         {
             _pending.Remove(db);
+            _unregistered.Remove(db);
             if (pending.OwnsTransaction && db.Database.CurrentTransaction is not null)
             {
                 await db.Database.RollbackTransactionAsync(cancellationToken);
@@ -178,29 +237,34 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal) 
 
     public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
     {
-        End(transaction);
+        End(transaction, eventData.Context);
         signal.Pulse();
     }
 
     public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        End(transaction);
+        End(transaction, eventData.Context);
         return Task.CompletedTask;
     }
 
-    public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => End(transaction);
+    public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => End(transaction, eventData.Context);
 
     public override Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        End(transaction);
+        End(transaction, eventData.Context);
         return Task.CompletedTask;
     }
 
-    public override void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) => End(transaction);
+    public override void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) => End(transaction, eventData.Context);
 
     /// <summary>In-process registrations only: PostgreSQL's advisory lock ends with the transaction by itself.</summary>
-    private void End(DbTransaction transaction)
+    private void End(DbTransaction transaction, DbContext? context)
     {
+        if (context is not null)
+        {
+            SaveTransaction.Ended(context);
+        }
+
         if (_registrations.TryGetValue(transaction, out var registration))
         {
             _registrations.Remove(transaction);
@@ -429,8 +493,11 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal) 
             }
 
             // A modified record is read back: columns this context did not change may have been changed by another
-            // writer since it loaded the entity, and the log must carry the stored row (scope and data).
-            var entity = captured.State == EntityState.Modified ? await FreshAsync(db, captured.Entity, ct) ?? captured.Entity : captured.Entity;
+            // writer since it loaded the entity, and the log must carry the stored row (scope and data). A composite
+            // record visible company-wide needs no read here: its data is read below, and it has no scope to read.
+            var entity = captured.State == EntityState.Modified && captured.Entity is not (Contact or TagCategory)
+                ? await FreshAsync(db, captured.Entity, ct) ?? captured.Entity
+                : captured.Entity;
             var (venue, user) = Scope(entity);
             if (captured.State == EntityState.Modified && (venue != captured.OldVenueId || user != captured.OldUserId))
             {
@@ -479,8 +546,17 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal) 
             }
         }
 
-        // Read now: after this writer's row locks (its own updates, LockParentsAsync), so a later writer of the same
-        // record always stamps at or above this one, and a repeated boundary entry never replays an older version.
+        if (_unregistered.TryGetValue(db, out _))
+        {
+            // The save sent no batch this writer could ride on.
+            _unregistered.Remove(db);
+#pragma warning disable EF1002 // the statement is a constant of SyncWatermark; the key is a parameter.
+            await db.Database.ExecuteSqlRawAsync(SyncWatermark.RegistrationSql("{0}"), [watermark.WriterKey()], ct);
+#pragma warning restore EF1002
+        }
+
+        // Read now: after this writer's registration and row locks (its own updates, LockParentsAsync), so a later writer
+        // of the same record always stamps at or above this one, and a repeated boundary entry never replays an older version.
         var now = watermark.NowTicks();
         foreach (var row in rows)
         {
@@ -506,30 +582,30 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal) 
     }
 
     /// <summary>
-    /// A plain multi-row INSERT in the writer's transaction rather than a second SaveChanges: nothing needs reading
-    /// back, and the change tracker's pipeline would be most of what capture costs a one-record save.
+    /// A plain multi-row INSERT on the writer's connection and transaction, past EF: nothing needs reading back, and
+    /// the change tracker's pipeline (or EF's raw SQL path) would be much of what capture costs a one-record save.
     /// </summary>
     private static async Task InsertAsync(VelvetDb db, List<ChangeLogEntry> rows, CancellationToken ct)
     {
         const int RowsPerStatement = 500; // far below either engine's limit on parameters per statement
-        var factory = DbProviderFactories.GetFactory(db.Database.GetDbConnection())!;
         foreach (var chunk in rows.Chunk(RowsPerStatement))
         {
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
             var sql = new System.Text.StringBuilder("INSERT INTO \"ChangeLog\" (\"CompanyId\", \"ClassName\", \"RecordId\", \"Action\", \"Data\", \"VenueId\", \"UserId\", \"Stamp\") VALUES ");
-            var parameters = new List<DbParameter>(chunk.Length * 8);
             string Add(object? value, System.Data.DbType type)
             {
-                var parameter = factory.CreateParameter()!;
-                parameter.ParameterName = "p" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = "@p" + command.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 parameter.DbType = type;
                 parameter.Value = value ?? DBNull.Value;
-                parameters.Add(parameter);
-                return "@" + parameter.ParameterName;
+                command.Parameters.Add(parameter);
+                return parameter.ParameterName;
             }
 
             foreach (var row in chunk)
             {
-                sql.Append(parameters.Count == 0 ? "(" : ", (")
+                sql.Append(command.Parameters.Count == 0 ? "(" : ", (")
                     .Append(Add(row.CompanyId, System.Data.DbType.Int32)).Append(", ")
                     .Append(Add(row.ClassName, System.Data.DbType.String)).Append(", ")
                     .Append(Add(row.RecordId, System.Data.DbType.Int32)).Append(", ")
@@ -540,9 +616,8 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal) 
                     .Append(Add(row.Stamp, System.Data.DbType.Int64)).Append(')');
             }
 
-#pragma warning disable EF1002 // the statement is built from constants and parameter names; every value is a parameter.
-            await db.Database.ExecuteSqlRawAsync(sql.ToString(), parameters, ct);
-#pragma warning restore EF1002
+            command.CommandText = sql.ToString();
+            await command.ExecuteNonQueryAsync(ct);
         }
     }
 
@@ -603,9 +678,7 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal) 
 
     private static async Task<object?> FreshAsync(VelvetDb db, object entity, CancellationToken ct) => entity switch
     {
-        Contact e => await db.Contacts.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
         Tag e => await db.Tags.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
-        TagCategory e => await db.TagCategories.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
         CrmTask e => await db.Tasks.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
         LogMethod e => await db.LogMethods.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
         Notification e => await db.Notifications.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
@@ -636,3 +709,4 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal) 
     private static ChangeLogEntry Row(int company, string className, int id, string action, string? data, int? venue, int? user, long stamp) =>
         new() { CompanyId = company, ClassName = className, RecordId = id, Action = action, Data = data, VenueId = venue, UserId = user, Stamp = stamp };
 }
+

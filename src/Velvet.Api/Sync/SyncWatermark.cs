@@ -64,23 +64,21 @@ internal sealed class SyncWatermark(TimeProvider clock, SyncOptions options) : I
         }
     }
 
-    /// <summary>
-    /// Registers the writer of the current transaction; stamps must be read after this returns. PostgreSQL:
-    /// returns null (the lock ends with the transaction) and queues the commit's wake-up NOTIFY in the same
-    /// round trip. In process: the handle to end when the transaction ends.
-    /// </summary>
-    public async Task<Registration?> RegisterAsync(VelvetDb db, CancellationToken ct)
-    {
-        if (db.Database.IsNpgsql())
-        {
-            var key = (LockNamespace << 40) | ((NowTicks() - KeyEpochTicks) / TimeSpan.TicksPerMillisecond);
-            // NOTIFY is delivered at commit, never for a rollback; a capture that ends up logging nothing only
-            // wakes the long polls once for nothing.
-            await db.Database.ExecuteSqlRawAsync(
-                "SELECT pg_advisory_xact_lock_shared({0}), pg_notify('" + SyncSignal.Channel + "', '')", [key], ct);
-            return null;
-        }
+    /// <summary>PostgreSQL: the writer's lock key, which holds its start (read now) in milliseconds.</summary>
+    public long WriterKey() => (LockNamespace << 40) | ((NowTicks() - KeyEpochTicks) / TimeSpan.TicksPerMillisecond);
 
+    /// <summary>
+    /// PostgreSQL: the statement that registers the writer of the transaction it runs in, given the placeholder of
+    /// its <see cref="WriterKey"/>, and queues the commit's wake-up NOTIFY. Stamps must be read after it has run.
+    /// NOTIFY is delivered at commit, never for a rollback; a capture that ends up logging nothing only wakes the
+    /// long polls once for nothing.
+    /// </summary>
+    public static string RegistrationSql(string keyPlaceholder) =>
+        $"SELECT pg_advisory_xact_lock_shared({keyPlaceholder}), pg_notify('{SyncSignal.Channel}', '')";
+
+    /// <summary>SQLite: the in-memory registration, ended by its transaction or its connection closing.</summary>
+    public Registration RegisterInProcess()
+    {
         lock (_gate)
         {
             var now = NowTicks();
