@@ -209,6 +209,33 @@ public abstract class LastChangesEndpointsTests(VelvetApp app) : IntegrationTest
     }
 
     [DbFact]
+    public async Task A_contact_update_logs_the_stored_contact_with_what_others_changed_since_it_was_loaded()
+    {
+        var world = await TestWorld.CreateAsync(App);
+        await AcknowledgeAsync(Api, world.AdminToken);
+        var contact = await AddContactAsync(App, world, firstName: "John");
+        await using var scope = App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Velvet.Api.Storage.VelvetDb>();
+        db.Tenant.UseSystem();
+        var loaded = await db.Contacts.SingleAsync(c => c.Id == contact.Id);
+
+        // Another writer changes a column this context does not touch, and adds a note, after the load.
+        await Change(App, async other =>
+        {
+            (await other.Contacts.SingleAsync(c => c.Id == contact.Id)).FirstName = "Jonathan";
+            other.Notes.Add(new Note { CompanyId = world.Company.Id, ContactId = contact.Id, Text = "Table by the window", UserId = world.Admin.Id });
+        });
+        loaded.LastName = "Doe";
+        await db.SaveChangesAsync();
+
+        var last = (await PullAsync(Api, world.AdminToken)).GetProperty("activity_log").EnumerateArray()
+            .Last(e => e.GetProperty("class_name").GetString() == "Contact").GetProperty("data");
+        Assert.Equal("Jonathan", last.GetProperty("first_name").GetString());
+        Assert.Equal("Doe", last.GetProperty("last_name").GetString());
+        Assert.Equal("Table by the window", Assert.Single(last.GetProperty("notes").EnumerateArray()).GetProperty("text").GetString());
+    }
+
+    [DbFact]
     public async Task The_watermark_stays_below_a_writer_whose_transaction_is_still_open()
     {
         var world = await TestWorld.CreateAsync(App);
