@@ -47,14 +47,14 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
         public HashSet<int> ExpiredUsers { get; } = [];
 
         public bool OwnsTransaction { get; set; }
+
+        /// <summary>PostgreSQL: the writer's registration has yet to ride on the save's first batch.</summary>
+        public bool AwaitingRegistration { get; set; }
     }
 
     private readonly ConditionalWeakTable<DbContext, Pending> _pending = [];
     private readonly ConditionalWeakTable<DbTransaction, SyncWatermark.Registration> _registrations = [];
     private readonly ConditionalWeakTable<DbContext, object> _writingLog = [];
-
-    // PostgreSQL saves whose writer has not registered yet: the registration rides on the save's own batch.
-    private readonly ConditionalWeakTable<DbContext, object> _unregistered = [];
 
     // Safety net: a transaction disposed without commit or rollback raises no transaction event, but its
     // connection closes with the context; whatever is still registered on it has ended by then.
@@ -118,12 +118,9 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
         }
 
         // The writer registers before its stamps are read (WriteLogAsync). PostgreSQL: at the end of the save's first
-        // batch, which saves the registration a round trip of its own.
-        if (db.Database.IsNpgsql())
-        {
-            _unregistered.AddOrUpdate(db, db);
-        }
-        else
+        // batch (ReaderExecuting), which saves the registration a round trip of its own.
+        var postgres = db.Database.IsNpgsql();
+        if (!postgres)
         {
             var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
             if (!_registrations.TryGetValue(transaction, out _))
@@ -140,12 +137,12 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
             await IncludeCascadesAsync(db, cancellationToken);
             pending = Collect(db);
             pending.OwnsTransaction = ownsTransaction;
+            pending.AwaitingRegistration = postgres;
             await ReadOldScopesAsync(db, pending, cancellationToken);
         }
         catch when (ownsTransaction)
         {
             // SaveChangesFailed is not raised for a failure before saving: end what this interceptor began.
-            _unregistered.Remove(db);
             await db.Database.RollbackTransactionAsync(CancellationToken.None);
             throw;
         }
@@ -169,9 +166,10 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
     /// </summary>
     public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
     {
-        if (eventData.CommandSource == CommandSource.SaveChanges && eventData.Context is VelvetDb db && _unregistered.TryGetValue(db, out _))
+        if (eventData.CommandSource == CommandSource.SaveChanges && eventData.Context is VelvetDb db
+            && _pending.TryGetValue(db, out var pending) && pending.AwaitingRegistration)
         {
-            _unregistered.Remove(db);
+            pending.AwaitingRegistration = false;
             var key = command.CreateParameter();
             key.ParameterName = "velvet_writer";
             key.DbType = System.Data.DbType.Int64;
@@ -219,7 +217,6 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
         if (eventData.Context is VelvetDb db && _pending.TryGetValue(db, out var pending))
         {
             _pending.Remove(db);
-            _unregistered.Remove(db);
             if (pending.OwnsTransaction && db.Database.CurrentTransaction is not null)
             {
                 await db.Database.RollbackTransactionAsync(cancellationToken);
@@ -546,10 +543,9 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
             }
         }
 
-        if (_unregistered.TryGetValue(db, out _))
+        if (pending.AwaitingRegistration)
         {
             // The save sent no batch this writer could ride on.
-            _unregistered.Remove(db);
 #pragma warning disable EF1002 // the statement is a constant of SyncWatermark; the key is a parameter.
             await db.Database.ExecuteSqlRawAsync(SyncWatermark.RegistrationSql("{0}"), [watermark.WriterKey()], ct);
 #pragma warning restore EF1002
