@@ -16,7 +16,7 @@ namespace Velvet.Bench.Sync;
 /// engine, fills the change log with bulk SQL (a fixture, not capture), then measures the empty poll at growing log sizes,
 /// a 100,000-entry delta served in full against a plain data reader over the same rows, and the cost capture adds to a
 /// contact update (VelvetDb with and without the ChangeCapture interceptor).
-/// Usage: dotnet run -c Release --project bench/Velvet.Bench.Sync -- [sqlite|postgres|both] [sqliteMax=1000000]
+/// Usage: dotnet run -c Release --project bench/Velvet.Bench.Sync -- [sqlite|postgres|both] [sqliteMax=1000000] [delta|longpoll]
 /// PostgreSQL needs VELVET_BENCH_POSTGRES (a connection string to the maintenance database).
 /// </summary>
 internal static partial class Program
@@ -103,7 +103,7 @@ internal static partial class Program
             {
                 if (size > maxLog || (only is not null && size > Delta))
                 {
-                    Console.WriteLine($"{engine}: log of {size}: skipped (max {maxLog})");
+                    Console.WriteLine(size > maxLog ? $"{engine}: log of {size}: skipped (max {maxLog})" : $"{engine}: log of {size}: skipped (only {string.Join(", ", only!)} asked for)");
                     continue;
                 }
 

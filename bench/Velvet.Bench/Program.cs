@@ -67,7 +67,7 @@ internal static class Program
             Console.WriteLine($"{engine}: seeded {count} contacts in {seedWatch.Elapsed.TotalSeconds:F1} s");
             await ExplainAsync(engine, postgres, dataDir);
 
-            var idle = PeakMemory(server.Id).Current;
+            var idle = ResidentMemory(server.Id);
             var health = await LoadAsync(http, seconds, _ => "/health");
             var get = await LoadAsync(http, seconds, i => $"/api/v1/contacts/{ids[i % ids.Count]}.json?auth_token={token}");
             Console.WriteLine($"{engine}: /health {health}");
@@ -87,7 +87,7 @@ internal static class Program
             while ((read = await body.ReadAsync(buffer)) > 0)
             {
                 bytes += read;
-                peakDuringList = Math.Max(peakDuringList, PeakMemory(server.Id).Current);
+                peakDuringList = Math.Max(peakDuringList, ResidentMemory(server.Id));
             }
 
             Console.WriteLine($"{engine}: full list {bytes / 1_000_000.0:F1} MB in {listWatch.Elapsed.TotalSeconds:F1} s; server RSS before {idle / 1_000_000.0:F0} MB, peak during list {peakDuringList / 1_000_000.0:F0} MB (+{(peakDuringList - idle) / 1_000_000.0:F0} MB)");
@@ -231,24 +231,9 @@ internal static class Program
     }
 
     /// <summary>Resident memory of the server process from /proc (Linux), in bytes.</summary>
-    private static (long Current, long Peak) PeakMemory(int pid)
+    private static long ResidentMemory(int pid)
     {
-        long current = 0, peak = 0;
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                current = ParseKb(line);
-            }
-            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            {
-                peak = ParseKb(line);
-            }
-        }
-
-        return (current, peak);
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
-
-    private static long ParseKb(string line) =>
-        long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
 }

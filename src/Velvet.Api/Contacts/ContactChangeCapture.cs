@@ -44,7 +44,7 @@ internal sealed class ContactChangeCapture : SaveChangesInterceptor
             return result;
         }
 
-        context.ChangeTracker.DetectChanges();
+        // Entries() detects the changes (auto-detect is on throughout Velvet).
         var entries = context.ChangeTracker.Entries<Contact>()
             .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted).ToList();
         if (entries.Count == 0)

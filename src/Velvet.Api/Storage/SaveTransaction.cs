@@ -17,6 +17,9 @@ internal static class SaveTransaction
         return transaction;
     }
 
-    /// <summary>Call when it has ended: saves in a caller's own transaction get their savepoints again.</summary>
+    /// <summary>
+    /// Call when it has ended: saves in a caller's own transaction get their savepoints again. Sync's ChangeCapture
+    /// calls it on every transaction event; a transaction disposed without commit or rollback raises none.
+    /// </summary>
     public static void Ended(DbContext db) => db.Database.AutoSavepointsEnabled = true;
 }

@@ -54,7 +54,6 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
 
     private readonly ConditionalWeakTable<DbContext, Pending> _pending = [];
     private readonly ConditionalWeakTable<DbTransaction, SyncWatermark.Registration> _registrations = [];
-    private readonly ConditionalWeakTable<DbContext, object> _writingLog = [];
 
     // Safety net: a transaction disposed without commit or rollback raises no transaction event, but its
     // connection closes with the context; whatever is still registered on it has ended by then.
@@ -80,7 +79,7 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
 
     public async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is not VelvetDb db || _writingLog.TryGetValue(db, out _))
+        if (eventData.Context is not VelvetDb db)
         {
             return result;
         }
@@ -254,7 +253,10 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
 
     public override void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) => End(transaction, eventData.Context);
 
-    /// <summary>In-process registrations only: PostgreSQL's advisory lock ends with the transaction by itself.</summary>
+    /// <summary>
+    /// Any transaction of a context ended: its savepoints are back on (<see cref="SaveTransaction"/>), and an in-process
+    /// registration ends (PostgreSQL's advisory lock ends with the transaction by itself).
+    /// </summary>
     private void End(DbTransaction transaction, DbContext? context)
     {
         if (context is not null)
@@ -331,7 +333,7 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
             var className = ClassOf(entry.Entity);
             if (className is not null)
             {
-                var (venue, user) = entry.State == EntityState.Added ? (null, null) : Scope(entry, original: true);
+                var (venue, user) = entry.State == EntityState.Added ? (null, null) : OriginalScope(entry);
                 pending.Entries.Add(new Captured(entry.Entity, className, entry.State, venue, user));
             }
 
@@ -386,11 +388,11 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
             var id = IdOf(captured.Entity);
             (int? Venue, int? User)? stored = captured.Entity switch
             {
-                Reservation => await LockedAsync(db, "Reservations", id, db.Reservations.IgnoreQueryFilters().Where(r => r.Id == id).Select(r => (int?)r.VenueId), ct) is { } v ? (v, null) : null,
-                ContactQualification => await LockedAsync(db, "ContactQualifications", id, db.ContactQualifications.IgnoreQueryFilters().Where(q => q.Id == id).Select(q => (int?)q.VenueId), ct) is { } v ? (v, null) : null,
-                CrmTask => await LockedAsync(db, "Tasks", id, db.Tasks.IgnoreQueryFilters().Where(t => t.Id == id).Select(t => (int?)t.UserId), ct) is { } u ? (null, u) : null,
-                Notification => await LockedAsync(db, "Notifications", id, db.Notifications.IgnoreQueryFilters().Where(n => n.Id == id).Select(n => (int?)n.UserId), ct) is { } u ? (null, u) : null,
-                UserVenue => await LockedAsync(db, "UserVenues", id, db.UserVenues.IgnoreQueryFilters().Where(v => v.Id == id).Select(v => (int?)v.UserId), ct) is { } u ? (null, u) : null,
+                Reservation => await LockedAsync(db, "Reservations", "VenueId", id, ct) is { } v ? (v, null) : null,
+                ContactQualification => await LockedAsync(db, "ContactQualifications", "VenueId", id, ct) is { } v ? (v, null) : null,
+                CrmTask => await LockedAsync(db, "Tasks", "UserId", id, ct) is { } u ? (null, u) : null,
+                Notification => await LockedAsync(db, "Notifications", "UserId", id, ct) is { } u ? (null, u) : null,
+                UserVenue => await LockedAsync(db, "UserVenues", "UserId", id, ct) is { } u ? (null, u) : null,
                 _ => null,
             };
             if (stored is { } scope)
@@ -400,10 +402,15 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
         }
     }
 
-    private static async Task<int?> LockedAsync(VelvetDb db, string table, int id, IQueryable<int?> query, CancellationToken ct)
+    /// <summary>A record's stored scope column, read under its row lock on PostgreSQL in the same statement.</summary>
+    private static async Task<int?> LockedAsync(VelvetDb db, string table, string column, int id, CancellationToken ct)
     {
-        await LockRowsAsync(db, table, [id], ct);
-        return await query.FirstOrDefaultAsync(ct);
+        var forUpdate = db.Database.IsNpgsql() ? " FOR UPDATE" : "";
+#pragma warning disable EF1002 // table and column are constants of this class; the id is a parameter.
+        var stored = await db.Database.SqlQueryRaw<int?>($"SELECT \"{column}\" AS \"Value\" FROM \"{table}\" WHERE \"Id\" = {{0}}{forUpdate}", id)
+            .ToListAsync(ct);
+#pragma warning restore EF1002
+        return stored.FirstOrDefault();
     }
 
     private static void Both(EntityEntry entry, string property, HashSet<int> into)
@@ -436,16 +443,12 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
     };
 
     /// <summary>Who may see the record: (venue, user) for venue-bound and per-user classes, (null, null) company-wide.</summary>
-    private static (int? Venue, int? User) Scope(EntityEntry entry, bool original)
+    private static (int? Venue, int? User) OriginalScope(EntityEntry entry) => entry.Entity switch
     {
-        object? Value(string name) => original ? entry.OriginalValues[name] : entry.CurrentValues[name];
-        return entry.Entity switch
-        {
-            ContactQualification or Reservation => ((int?)Value("VenueId"), null),
-            CrmTask or Notification or UserVenue => (null, (int?)Value("UserId")),
-            _ => (null, null),
-        };
-    }
+        ContactQualification or Reservation => ((int?)entry.OriginalValues["VenueId"], null),
+        CrmTask or Notification or UserVenue => (null, (int?)entry.OriginalValues["UserId"]),
+        _ => (null, null),
+    };
 
     private static (int? Venue, int? User) Scope(object entity) => entity switch
     {
@@ -459,20 +462,21 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
 
     private async Task WriteLogAsync(VelvetDb db, Pending pending, CancellationToken ct)
     {
-        const long stamp = 0; // set below, once every lock this writer needs is held
+        // The signed-in company's zone comes from authentication; any other company's is read once.
         var zones = new Dictionary<int, TimeZoneInfo>();
         if (db.Tenant is { CompanyId: { } own, CompanyZone: { } ownZone })
         {
             zones[own] = ownZone;
         }
 
-        var companies = pending.Entries.Select(e => ((ICompanyOwned)e.Entity).CompanyId).Where(c => !zones.ContainsKey(c)).ToHashSet();
-        if (companies.Count > 0)
+        async ValueTask<TimeZoneInfo> ZoneAsync(int company)
         {
-            foreach (var company in await db.Companies.AsNoTracking().Where(c => companies.Contains(c.Id)).ToListAsync(ct))
+            if (!zones.TryGetValue(company, out var zone))
             {
-                zones[company.Id] = WireTime.Zone(company.TimeZoneId);
+                zone = zones[company] = WireTime.Zone(await db.Companies.IgnoreQueryFilters().Where(c => c.Id == company).Select(c => c.TimeZoneId).SingleAsync(ct));
             }
+
+            return zone;
         }
 
         var rows = new List<ChangeLogEntry>();
@@ -485,7 +489,7 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
             var id = IdOf(captured.Entity);
             if (captured.State == EntityState.Deleted)
             {
-                rows.Add(Row(company, captured.ClassName, id, Destroy, null, captured.OldVenueId, captured.OldUserId, stamp));
+                rows.Add(Row(company, captured.ClassName, id, Destroy, null, captured.OldVenueId, captured.OldUserId));
                 continue;
             }
 
@@ -493,13 +497,13 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
             // writer since it loaded the entity, and the log must carry the stored row (scope and data). A composite
             // record visible company-wide needs no read here: its data is read below, and it has no scope to read.
             var entity = captured.State == EntityState.Modified && captured.Entity is not (Contact or TagCategory)
-                ? await FreshAsync(db, captured.Entity, ct) ?? captured.Entity
+                ? (await db.Entry(captured.Entity).GetDatabaseValuesAsync(ct))?.ToObject() ?? captured.Entity
                 : captured.Entity;
             var (venue, user) = Scope(entity);
             if (captured.State == EntityState.Modified && (venue != captured.OldVenueId || user != captured.OldUserId))
             {
                 // The record leaves the old scope without being deleted: viewers there receive a destroy.
-                rows.Add(Row(company, captured.ClassName, id, Destroy, null, captured.OldVenueId, captured.OldUserId, stamp));
+                rows.Add(Row(company, captured.ClassName, id, Destroy, null, captured.OldVenueId, captured.OldUserId));
             }
 
             var action = captured.State == EntityState.Added ? Create : Update;
@@ -509,7 +513,7 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
             }
             else
             {
-                rows.Add(Row(company, captured.ClassName, id, action, ChangeData.Simple(entity, zones[company]), venue, user, stamp));
+                rows.Add(Row(company, captured.ClassName, id, action, ChangeData.Simple(entity, await ZoneAsync(company)), venue, user));
             }
         }
 
@@ -526,18 +530,12 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
             var byCompany = group.GroupBy(g => g.Value.Company);
             foreach (var companyGroup in byCompany)
             {
-                if (!zones.TryGetValue(companyGroup.Key, out var zone))
-                {
-                    var company = await db.Companies.AsNoTracking().SingleAsync(c => c.Id == companyGroup.Key, ct);
-                    zone = zones[company.Id] = WireTime.Zone(company.TimeZoneId);
-                }
-
-                var data = await ChangeData.CompositeAsync(db, group.Key, [.. companyGroup.Select(c => c.Key.Item2)], zone, ct);
+                var data = await ChangeData.CompositeAsync(db, group.Key, [.. companyGroup.Select(c => c.Key.Item2)], await ZoneAsync(companyGroup.Key), ct);
                 foreach (var ((className, id), (company, action, venue, user)) in companyGroup)
                 {
                     if (data.TryGetValue(id, out var json))
                     {
-                        rows.Add(Row(company, className, id, action, json, venue, user, stamp));
+                        rows.Add(Row(company, className, id, action, json, venue, user));
                     }
                 }
             }
@@ -562,18 +560,10 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
         await InsertAsync(db, rows, ct);
         if (pending.ExpiredUsers.Count > 0)
         {
-            // A user's venues or permissions changed: their devices must reload (SPEC §4).
-            _writingLog.AddOrUpdate(db, new object());
-            try
-            {
-                db.RemoveRange(await db.Set<SyncAcknowledgment>().IgnoreQueryFilters()
-                    .Where(a => pending.ExpiredUsers.Contains(a.UserId)).ToListAsync(ct));
-                await db.SaveChangesAsync(ct);
-            }
-            finally
-            {
-                _writingLog.Remove(db);
-            }
+            // A user's venues or permissions changed: their devices must reload (SPEC §4). A set-based delete in this
+            // transaction: acknowledgments are not captured, and a nested save would run every interceptor again.
+            await db.Set<SyncAcknowledgment>().IgnoreQueryFilters()
+                .Where(a => pending.ExpiredUsers.Contains(a.UserId)).ExecuteDeleteAsync(ct);
         }
     }
 
@@ -672,20 +662,6 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
         }
     }
 
-    private static async Task<object?> FreshAsync(VelvetDb db, object entity, CancellationToken ct) => entity switch
-    {
-        Tag e => await db.Tags.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
-        CrmTask e => await db.Tasks.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
-        LogMethod e => await db.LogMethods.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
-        Notification e => await db.Notifications.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
-        Note e => await db.Notes.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
-        Reservation e => await db.Reservations.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
-        StaticText e => await db.StaticTexts.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
-        UserVenue e => await db.UserVenues.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
-        ContactQualification e => await db.ContactQualifications.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == e.Id, ct),
-        _ => null,
-    };
-
     private static int IdOf(object entity) => entity switch
     {
         Contact e => e.Id,
@@ -702,7 +678,8 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
         _ => throw new ArgumentOutOfRangeException(nameof(entity)),
     };
 
-    private static ChangeLogEntry Row(int company, string className, int id, string action, string? data, int? venue, int? user, long stamp) =>
-        new() { CompanyId = company, ClassName = className, RecordId = id, Action = action, Data = data, VenueId = venue, UserId = user, Stamp = stamp };
+    /// <summary>A log row; stamped once every lock its writer needs is held (WriteLogAsync).</summary>
+    private static ChangeLogEntry Row(int company, string className, int id, string action, string? data, int? venue, int? user) =>
+        new() { CompanyId = company, ClassName = className, RecordId = id, Action = action, Data = data, VenueId = venue, UserId = user };
 }
 

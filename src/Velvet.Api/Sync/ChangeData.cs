@@ -15,7 +15,7 @@ namespace Velvet.Api.Sync;
 
 /// <summary>
 /// The `data` of a log entry: the same *Json.From the endpoints use, serialized with the wire options.
-/// Viewer-specific parts are fixed here and adjusted at read time (see <see cref="ForViewer"/>).
+/// Viewer-specific parts are fixed here and adjusted at read time (see <see cref="WriteForViewer"/>).
 /// </summary>
 internal static class ChangeData
 {

@@ -32,7 +32,7 @@ internal sealed class ChangeLogEntry : ICompanyOwned
     /// <summary>Per-user classes (Task assignee, Notification recipient, UserVenue's user): only this user sees it.</summary>
     public int? UserId { get; set; }
 
-    /// <summary>UTC ticks from TimeProvider, read after the writer registered (see <see cref="SyncWatermark"/>).</summary>
+    /// <summary>UTC ticks from <see cref="SyncWatermark.NowTicks"/> (TimeProvider, never going backwards), read after the writer registered (see <see cref="SyncWatermark"/>).</summary>
     public long Stamp { get; set; }
 }
 

@@ -8,7 +8,7 @@ namespace Velvet.Api.Sync;
 /// A Last Changes reply, written to the response as the log is read: no list of entries is built. The envelope
 /// and its key order are seed 001's (status, timestamp, activity_log, message; next_cursor only for paged
 /// requests). Stored data goes out verbatim as a raw JSON value; only contact data naming a venue the viewer
-/// does not work at is parsed and filtered (<see cref="ChangeData.ForViewer"/>). Everything that can make a
+/// does not work at is parsed and filtered (<see cref="ChangeData.WriteForViewer"/>). Everything that can make a
 /// reply status 1 is decided before this runs: once the first byte is out the status is 0.
 /// Compressed here rather than by middleware so only this endpoint (the large replies) pays for it.
 /// </summary>
