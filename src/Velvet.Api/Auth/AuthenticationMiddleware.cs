@@ -52,8 +52,8 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next)
             db.UserVenues.Where(v => v.UserId == d.UserId).Select(v => v.VenueId).ToList()))
         .FirstOrDefault());
 
-    /// <summary>Shared by v1 and v2 (server keys are accepted as auth_token on both).</summary>
-    public static async Task AuthenticateAsync(VelvetDb db, Caller caller, string token, DateTime now, CancellationToken ct)
+    // A v1 auth_token is a device's token or a server key's; v2 resolves its own keys and joins at UseServerKeyAsync.
+    private static async Task AuthenticateAsync(VelvetDb db, Caller caller, string token, DateTime now, CancellationToken ct)
     {
         var hash = Secrets.Hash(token);
         var signedIn = await SignedInQuery.RunAsync(db, hash);
@@ -71,9 +71,9 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next)
             db.Tenant.UseCompany(user.CompanyId, venueIds, VenueFilter.Apply(user.VenueFilter, venueIds), zone);
             if (now - device.LastUsedAt > LastUsedPrecision)
             {
-                db.Devices.Attach(device);
-                device.LastUsedAt = now;
-                await db.SaveChangesAsync(ct);
+                // Devices are not change-captured: a direct update skips the save interceptors and the change tracker.
+                await db.Devices.IgnoreQueryFilters().Where(d => d.Id == device.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(d => d.LastUsedAt, now), ct);
             }
 
             return;
@@ -103,7 +103,7 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next)
         db.Tenant.UseCompany(key.CompanyId, venueIds, venueIds, zone);
     }
 
-    private static string? BearerToken(HttpRequest request)
+    internal static string? BearerToken(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;

@@ -21,8 +21,6 @@ internal sealed class Caller
 
     public Permissions Permissions { get; private set; } = new();
 
-    public bool IsAuthenticated => UserId is not null || ApiKeyId is not null;
-
     public int RequireUserId() =>
         UserId ?? throw ApiException.BadRequest("This action needs a signed-in user, not a server key");
 

@@ -18,8 +18,8 @@ internal sealed class SignInThrottle
 
     public DateTime WindowStartedAt { get; set; }
 
-    public static bool IsLocked(SignInThrottle? throttle, DateTime now) =>
-        throttle is not null && throttle.WindowStartedAt + Window > now && throttle.Failures >= MaxFailures;
+    public static bool IsLocked(SignInThrottle? throttle, DateTime now, int max = MaxFailures) =>
+        throttle is not null && throttle.WindowStartedAt + Window > now && throttle.Failures >= max;
 
     public void RecordFailure(DateTime now)
     {

@@ -84,9 +84,7 @@ internal static class TokensEndpoints
         var throttles = await db.SignInThrottles.Where(t => t.Key == accountKey || t.Key == addressKey).ToListAsync(ct);
         var accountThrottle = throttles.FirstOrDefault(t => t.Key == accountKey);
         var addressThrottle = throttles.FirstOrDefault(t => t.Key == addressKey);
-        if (SignInThrottle.IsLocked(accountThrottle, now)
-            || (addressThrottle is not null && addressThrottle.WindowStartedAt + SignInThrottle.Window > now
-                && addressThrottle.Failures >= MaxFailuresPerAddress))
+        if (SignInThrottle.IsLocked(accountThrottle, now) || SignInThrottle.IsLocked(addressThrottle, now, MaxFailuresPerAddress))
         {
             throw new ApiException(StatusCodes.Status429TooManyRequests, "Too many failed sign-in attempts. Try again later.");
         }
@@ -135,7 +133,7 @@ internal static class TokensEndpoints
         return Results.Json(new SignInJson(token, new UserInfoJson(user.Id, user.FirstName, user.LastName)), WireJson.Options);
     }
 
-    public static async Task<IResult> SignOut(string userId, RequestParams p, VelvetDb db, Caller caller, CancellationToken ct)
+    public static async Task<IResult> SignOut(string userId, VelvetDb db, Caller caller, CancellationToken ct)
     {
         if (caller.UserId is not { } me || userId != me.ToString(CultureInfo.InvariantCulture))
         {

@@ -36,8 +36,7 @@ internal static class CliApp
         var command = new Command("migrate", "Apply pending database migrations");
         command.SetAction(async (_, ct) =>
         {
-            await using var host = await CliHost.StartAsync(migrate: false, ct);
-            await StorageSetup.MigrateAsync(host.Services, ct);
+            await using var host = await CliHost.StartAsync(ct);
             await output.WriteLineAsync("Database is up to date.");
             return 0;
         });
@@ -49,7 +48,7 @@ internal static class CliApp
         var name = new Option<string>("--name") { Required = true, Description = "Company name" };
         var zone = new Option<string>("--time-zone") { Description = "IANA time zone", DefaultValueFactory = _ => "America/Los_Angeles" };
         var add = new Command("add", "Create a company") { name, zone };
-        add.SetAction((result, ct) => CliHost.RunAsync(output, async (accounts, _) =>
+        add.SetAction((result, ct) => CliHost.RunAsync(output, async accounts =>
         {
             var company = await accounts.AddCompanyAsync(result.GetValue(name)!, result.GetValue(zone)!, ct);
             await output.WriteLineAsync($"company {company.Id} {company.Name} ({company.TimeZoneId})");
@@ -63,7 +62,7 @@ internal static class CliApp
         var name = new Option<string>("--name") { Required = true, Description = "Venue name" };
         var type = new Option<string?>("--type") { Description = "Venue type (Nightclub, Lounge, …)" };
         var add = new Command("add", "Create a venue") { company, name, type };
-        add.SetAction((result, ct) => CliHost.RunAsync(output, async (accounts, _) =>
+        add.SetAction((result, ct) => CliHost.RunAsync(output, async accounts =>
         {
             var venue = await accounts.AddVenueAsync(result.GetValue(company), result.GetValue(name)!, result.GetValue(type), ct);
             await output.WriteLineAsync($"venue {venue.Id} {venue.Name}");
@@ -82,19 +81,18 @@ internal static class CliApp
         var venues = new Option<int[]>("--venue") { Description = "Venue id (repeat); the first is home", AllowMultipleArgumentsPerToken = true };
         var admin = new Option<bool>("--admin") { Description = "Every permission" };
         var add = new Command("add", "Create a user") { company, email, password, first, last, department, venues, admin };
-        add.SetAction((result, ct) => CliHost.RunAsync(output, async (accounts, _) =>
+        add.SetAction((result, ct) => CliHost.RunAsync(output, async accounts =>
         {
             var permissions = result.GetValue(admin) ? Permissions.All() : new Permissions().Grant("Contact", Permissions.Read);
             var venueIds = result.GetValue(venues) ?? [];
             var user = await accounts.AddUserAsync(result.GetValue(company), result.GetValue(email)!, result.GetValue(password)!,
-                result.GetValue(first)!, result.GetValue(last), result.GetValue(department), permissions, venueIds,
-                venueIds.Length > 0 ? venueIds[0] : null, ct);
+                result.GetValue(first)!, result.GetValue(last), result.GetValue(department), permissions, venueIds, null, ct);
             await output.WriteLineAsync($"user {user.Id} {user.Email}");
         }, ct));
 
         var deactivateEmail = new Option<string>("--email") { Required = true, Description = "Sign-in e-mail" };
         var deactivate = new Command("deactivate", "Deactivate a user: every request of theirs answers 423") { deactivateEmail };
-        deactivate.SetAction((result, ct) => CliHost.RunAsync(output, async (accounts, _) =>
+        deactivate.SetAction((result, ct) => CliHost.RunAsync(output, async accounts =>
         {
             var found = await accounts.SetActiveAsync(result.GetValue(deactivateEmail)!, active: false, ct);
             await output.WriteLineAsync(found ? "deactivated" : "no such user");
@@ -109,7 +107,7 @@ internal static class CliApp
         var name = new Option<string>("--name") { Required = true, Description = "What the key is for" };
         var userName = new Option<string?>("--v2-user") { Description = "v2 (X-WSSE) user name" };
         var add = new Command("add", "Create a server-to-server key; prints its token and v2 secret once") { company, name, userName };
-        add.SetAction((result, ct) => CliHost.RunAsync(output, async (accounts, _) =>
+        add.SetAction((result, ct) => CliHost.RunAsync(output, async accounts =>
         {
             var (key, token, secret) = await accounts.AddApiKeyAsync(result.GetValue(company), result.GetValue(name)!,
                 null, result.GetValue(userName), null, ct);
@@ -124,7 +122,7 @@ internal static class CliApp
         var name = new Option<string>("--name") { Required = true, Description = "Form name, e.g. \"Website sign-up\"" };
         var type = new Option<string>("--type") { Description = "Form type", DefaultValueFactory = _ => SignupForm.DefaultType };
         var add = new Command("add", "Create a public sign-up form; prints its token once") { company, name, type };
-        add.SetAction((result, ct) => CliHost.RunAsync(output, async (accounts, _) =>
+        add.SetAction((result, ct) => CliHost.RunAsync(output, async accounts =>
         {
             var (form, token) = await accounts.AddSignupFormAsync(result.GetValue(company), result.GetValue(name)!, result.GetValue(type),
                 null, ct);
@@ -152,7 +150,8 @@ internal sealed class CliHost : IAsyncDisposable
         set => CurrentConfiguration.Value = value;
     }
 
-    public static async Task<CliHost> StartAsync(bool migrate, CancellationToken ct)
+    /// <summary>Every verb works on a migrated database, so starting applies the pending migrations.</summary>
+    public static async Task<CliHost> StartAsync(CancellationToken ct)
     {
         var configuration = Configuration ?? new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
@@ -164,30 +163,26 @@ internal sealed class CliHost : IAsyncDisposable
         services.AddSingleton<IConfiguration>(configuration);
         services.AddVelvet(configuration);
         var host = new CliHost(services.BuildServiceProvider());
-        if (migrate)
-        {
-            await StorageSetup.MigrateAsync(host.Services, ct);
-        }
-
+        await StorageSetup.MigrateAsync(host.Services, ct);
         return host;
     }
 
-    public static Task<int> RunAsync(TextWriter output, Func<Accounts, VelvetDb, Task> action, CancellationToken ct) =>
-        RunAsync(output, async (accounts, db) =>
+    public static Task<int> RunAsync(TextWriter output, Func<Accounts, Task> action, CancellationToken ct) =>
+        RunAsync(output, async accounts =>
         {
-            await action(accounts, db);
+            await action(accounts);
             return 0;
         }, ct);
 
-    public static async Task<int> RunAsync(TextWriter output, Func<Accounts, VelvetDb, Task<int>> action, CancellationToken ct)
+    public static async Task<int> RunAsync(TextWriter output, Func<Accounts, Task<int>> action, CancellationToken ct)
     {
-        await using var host = await StartAsync(migrate: true, ct);
+        await using var host = await StartAsync(ct);
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<VelvetDb>();
         db.Tenant.UseSystem();
         try
         {
-            return await action(scope.ServiceProvider.GetRequiredService<Accounts>(), db);
+            return await action(scope.ServiceProvider.GetRequiredService<Accounts>());
         }
         catch (Exception e) when (e is ArgumentException or DbUpdateException)
         {

@@ -112,8 +112,7 @@ internal sealed class V2Auth : IEndpointFilter
         var token = parameters.Str("auth_token");
         if (string.IsNullOrEmpty(token))
         {
-            var authorization = http.Request.Headers.Authorization.ToString();
-            token = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
+            token = AuthenticationMiddleware.BearerToken(http.Request);
         }
 
         if (string.IsNullOrEmpty(token))

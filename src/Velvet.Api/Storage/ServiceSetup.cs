@@ -10,9 +10,6 @@ namespace Velvet.Api.Storage;
 /// <summary>Everything the web host and the CLI share: options, storage, security, senders.</summary>
 internal static class ServiceSetup
 {
-    /// <summary>Requests beyond this are refused before they are parsed (uploads included).</summary>
-    public const long MaxRequestBodyBytes = 10 * 1024 * 1024;
-
     public static IServiceCollection AddVelvet(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(VelvetOptions.Section).Get<VelvetOptions>() ?? new VelvetOptions();
@@ -20,7 +17,7 @@ internal static class ServiceSetup
         services.AddSingleton(options);
         services.AddSingleton(smtp);
         services.AddSingleton(TimeProvider.System);
-        services.AddVelvetStorage(configuration);
+        services.AddVelvetStorage(configuration, options);
         services.AddScoped<Caller>();
         services.AddScoped<Accounts>();
         services.AddScoped<DemoData>();
@@ -35,9 +32,11 @@ internal static class ServiceSetup
             .PersistKeysToDbContext<VelvetDb>();
         services.AddVelvetRateLimits(configuration);
         services.AddExports(configuration);
-        services.AddSingleton(ParamLimits.Default);
+        var limits = ParamLimits.Default;
+        services.AddSingleton(limits);
+        // Kestrel refuses a larger body before it is parsed (uploads included); params read none larger either.
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
-            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+            kestrel.Limits.MaxRequestBodySize = limits.MaxBodyLength);
         services.ConfigureHttpJsonOptions(json => WireJson.Configure(json.SerializerOptions));
         return services;
     }

@@ -7,9 +7,8 @@ internal static class StorageSetup
 {
     private static readonly Contacts.ContactChangeCapture ContactChanges = new();
 
-    public static IServiceCollection AddVelvetStorage(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddVelvetStorage(this IServiceCollection services, IConfiguration configuration, VelvetOptions options)
     {
-        var options = configuration.GetSection(VelvetOptions.Section).Get<VelvetOptions>() ?? new VelvetOptions();
         services.AddScoped<Tenant>();
         services.AddSingleton(configuration.GetSection(Sync.SyncOptions.Section).Get<Sync.SyncOptions>() ?? new Sync.SyncOptions());
         services.AddSingleton<Sync.SyncWatermark>();
@@ -36,7 +35,7 @@ internal static class StorageSetup
 
     public static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
-            .AddInterceptors(new SqliteWalInterceptor(), ContactChanges);
+            .AddInterceptors(new SqlitePragmaInterceptor(), ContactChanges);
 
     public static DbContextOptionsBuilder UsePostgres(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseNpgsql(WithAutoPrepare(connectionString), o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
@@ -66,11 +65,20 @@ internal static class StorageSetup
         var db = scope.ServiceProvider.GetRequiredService<VelvetDb>();
         db.Tenant.UseSystem();
         await db.Database.MigrateAsync(ct);
+        if (db.Database.IsSqlite())
+        {
+            // WAL lets readers (Last Changes polls) run while a writer commits. The mode is stored in the database file and
+            // outlives every connection, so it is set here, where the server and every CLI verb pass before using the file.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        }
     }
 }
 
-/// <summary>WAL lets readers (Last Changes polls) run while a writer commits; set once per connection.</summary>
-internal sealed class SqliteWalInterceptor : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+/// <summary>
+/// The SQLite settings that belong to a connection rather than to the file. Every open sets them: a connection the pool
+/// hands back already has them, but a new one looks the same from here, and the statement is cheap.
+/// </summary>
+internal sealed class SqlitePragmaInterceptor : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
 {
     public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData) =>
         Pragmas(connection);
@@ -84,7 +92,7 @@ internal sealed class SqliteWalInterceptor : Microsoft.EntityFrameworkCore.Diagn
     private static void Pragmas(System.Data.Common.DbConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
         command.ExecuteNonQuery();
     }
 }

@@ -15,6 +15,9 @@ internal sealed class ParamLimits
 
     public long MaxValueLength { get; init; } = 10 * 1024 * 1024;
 
-    /// <summary>The whole request body, which is buffered in memory to keep pair order (see RequestParams).</summary>
+    /// <summary>
+    /// The whole request body, which is buffered in memory to keep pair order (see RequestParams). Kestrel's limit too
+    /// (ServiceSetup), so a larger upload is refused before it is read.
+    /// </summary>
     public long MaxBodyLength { get; init; } = 10 * 1024 * 1024;
 }

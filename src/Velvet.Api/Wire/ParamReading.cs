@@ -8,7 +8,7 @@ internal static class ParamReading
     /// <summary>ids[]=1&amp;ids[]=2, a JSON array, or "1,2": null when absent.</summary>
     public static IReadOnlyList<int>? IntList(this ParamHash hash, string key)
     {
-        if (!hash.Has(key) || hash[key] is ParamNull)
+        if (!hash.Has(key))
         {
             return null;
         }
@@ -55,33 +55,4 @@ internal static class ParamReading
         hash.Str(key)?.Trim().ToLowerInvariant() is "1" or "true" or "t" or "yes" or "on";
 
     public static bool Flag(this RequestParams p, string key) => p.Root.Flag(key);
-
-    public static DateOnly? Date(this ParamHash hash, string key)
-    {
-        var text = hash.Str(key);
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        if (DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-        {
-            return date;
-        }
-
-        return WireTime.TryParse(text, out var time)
-            ? DateOnly.FromDateTime(time.DateTime)
-            : throw ApiException.BadRequest($"Invalid value for {key}: date expected (YYYY-MM-DD)");
-    }
-
-    public static DateTimeOffset? Time(this ParamHash hash, string key)
-    {
-        var text = hash.Str(key);
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        return WireTime.TryParse(text, out var time) ? time : throw ApiException.BadRequest($"Invalid value for {key}: time expected");
-    }
 }

@@ -27,8 +27,6 @@ internal sealed class RequestParams
 
     public ParamNode? this[string key] => Root[key];
 
-    public bool ContainsKey(string key) => Root.ContainsKey(key);
-
     public bool Has(string key) => Root.Has(key);
 
     public string? Str(string key) => Root.Str(key);
