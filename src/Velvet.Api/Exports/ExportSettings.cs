@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Velvet.Api.Contacts;
+using Velvet.Api.Exports.Delivery;
 using Velvet.Api.Wire;
 
 namespace Velvet.Api.Exports;
@@ -23,9 +24,8 @@ internal sealed partial record ExportSettings(
     string Language,
     FtpSettings? Ftp)
 {
+    // The other methods are DeliveryTarget.Ftp and DeliveryTarget.Sftp: the worker hands the method on as the target's protocol.
     public const string Local = "local";
-    public const string Ftp_ = "ftp";
-    public const string Sftp = "sftp";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -89,7 +89,7 @@ internal sealed partial record ExportSettings(
         }
 
         var method = p.Str("distribution_method");
-        if (method is not (Local or Ftp_ or Sftp))
+        if (method is not (Local or DeliveryTarget.Ftp or DeliveryTarget.Sftp))
         {
             throw Bad($"Invalid distribution method: {Text(p["distribution_method"])}");
         }
@@ -135,7 +135,7 @@ internal sealed partial record ExportSettings(
         string? password = null;
         if (method != Local)
         {
-            (ftp, password) = ValidateFtp(p, method == Sftp);
+            (ftp, password) = ValidateFtp(p, method == DeliveryTarget.Sftp);
         }
 
         var fields = new List<int>();
