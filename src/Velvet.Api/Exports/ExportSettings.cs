@@ -35,7 +35,10 @@ internal sealed partial record ExportSettings(
         ?? throw new InvalidOperationException("Export parameters are empty");
 
     /// <summary>Same settings, same key: the 4001 rule compares these.</summary>
-    public string Key() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson())));
+    public string Key() => Key(ToJson());
+
+    /// <summary>The key of settings already serialised by <see cref="ToJson"/>, for a caller that stores the JSON too.</summary>
+    public static string Key(string json) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
 
     /// <summary>
     /// Seed 004's validation, in the order of its error table, with its messages verbatim.
