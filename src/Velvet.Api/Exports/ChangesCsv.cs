@@ -19,7 +19,12 @@ internal static class ChangesCsv
     /// </summary>
     public static string? Neutralise(string? value) => IsFormula(value) ? "'" + value : value;
 
-    public static bool IsFormula(ReadOnlySpan<char> value) => value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r';
+    public static bool IsFormula(ReadOnlySpan<char> value) => value.Length > 0 && IsFormulaStart(value[0]);
+
+    /// <summary>The same test on UTF-8: every formula character is ASCII, so the first byte decides (a lead byte is never one).</summary>
+    public static bool IsFormula(ReadOnlySpan<byte> utf8) => utf8.Length > 0 && IsFormulaStart((char)utf8[0]);
+
+    private static bool IsFormulaStart(char first) => first is '=' or '+' or '-' or '@' or '\t' or '\r';
 
     /// <summary>The header row: labels are ours, so they are quoted if need be but never neutralised.</summary>
     public static void WriteHeader(CsvRowWriter csv, IReadOnlyList<string> header)

@@ -81,7 +81,7 @@ internal sealed class CsvRowWriter
     public void Cell(ReadOnlySpan<byte> utf8, bool neutralise)
     {
         Separate();
-        var prefix = neutralise && utf8.Length > 0 && utf8[0] is (byte)'=' or (byte)'+' or (byte)'-' or (byte)'@' or (byte)'\t' or (byte)'\r';
+        var prefix = neutralise && ChangesCsv.IsFormula(utf8);
         var quote = (_byteSpecial is not null ? utf8.IndexOfAny(_byteSpecial) >= 0 : utf8.IndexOfAny(ByteBreaks) >= 0 || utf8.IndexOf(_delimiterUtf8) >= 0)
             || (utf8.Length > 0 && utf8[0] == (byte)'#');
         Open(quote, prefix);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Velvet.Api.Contacts;
+using Velvet.Api.Exports.Delivery;
 using Velvet.Api.Wire;
 
 namespace Velvet.Api.Exports;
@@ -23,9 +24,8 @@ internal sealed partial record ExportSettings(
     string Language,
     FtpSettings? Ftp)
 {
+    // The other methods are DeliveryTarget.Ftp and DeliveryTarget.Sftp: the worker hands the method on as the target's protocol.
     public const string Local = "local";
-    public const string Ftp_ = "ftp";
-    public const string Sftp = "sftp";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -35,7 +35,10 @@ internal sealed partial record ExportSettings(
         ?? throw new InvalidOperationException("Export parameters are empty");
 
     /// <summary>Same settings, same key: the 4001 rule compares these.</summary>
-    public string Key() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson())));
+    public string Key() => Key(ToJson());
+
+    /// <summary>The key of settings already serialised by <see cref="ToJson"/>, for a caller that stores the JSON too.</summary>
+    public static string Key(string json) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
 
     /// <summary>
     /// Seed 004's validation, in the order of its error table, with its messages verbatim.
@@ -89,7 +92,7 @@ internal sealed partial record ExportSettings(
         }
 
         var method = p.Str("distribution_method");
-        if (method is not (Local or Ftp_ or Sftp))
+        if (method is not (Local or DeliveryTarget.Ftp or DeliveryTarget.Sftp))
         {
             throw Bad($"Invalid distribution method: {Text(p["distribution_method"])}");
         }
@@ -135,7 +138,7 @@ internal sealed partial record ExportSettings(
         string? password = null;
         if (method != Local)
         {
-            (ftp, password) = ValidateFtp(p, method == Sftp);
+            (ftp, password) = ValidateFtp(p, method == DeliveryTarget.Sftp);
         }
 
         var fields = new List<int>();

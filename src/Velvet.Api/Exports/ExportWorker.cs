@@ -198,12 +198,11 @@ internal sealed partial class ExportWorker(
     private async Task BuildAndDeliverAsync(VelvetDb db, ExportJob job, CancellationToken ct)
     {
         var settings = ExportSettings.FromJson(job.Parameters);
-        var company = await db.Companies.AsNoTracking().FirstAsync(c => c.Id == job.CompanyId, ct);
-        var zone = WireTime.Zone(company.TimeZoneId);
+        var timeZoneId = await db.Companies.Where(c => c.Id == job.CompanyId).Select(c => c.TimeZoneId).FirstAsync(ct);
+        var zone = WireTime.Zone(timeZoneId);
 
-        var folder = velvet.DataPath("exports", job.CompanyId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Directory.CreateDirectory(folder);
         var path = LocalPath(velvet, job);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var partial = path + ".part";
         var fields = settings.ContactFields.Select(id => ContactFields.Find(id)!).ToList();
         // The count only feeds progress, so it runs beside the export on a connection of its own instead of
@@ -255,13 +254,15 @@ internal sealed partial class ExportWorker(
 
         File.Move(partial, path, overwrite: true);
         job.RowCount = rows;
-        job.Progress = settings.DistributionMethod == ExportSettings.Local ? 100 : 99;
         if (settings.DistributionMethod == ExportSettings.Local)
         {
+            job.Progress = 100;
             await FinishAsync(db, job, ExportStatus.Done, null, ct);
             return;
         }
 
+        // 99 until the upload is done: the file is built, delivery is the last step.
+        job.Progress = 99;
         job.Status = ExportStatus.Ready;
         await db.SaveChangesAsync(ct);
         var ftp = settings.Ftp!;

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Velvet.Api.Auth;
 using Velvet.Api.Contacts;
-using Velvet.Api.Forms;
 using Velvet.Api.Storage;
 using Velvet.Api.Wire;
 
@@ -59,19 +58,21 @@ internal static class ExportsEndpoints
     /// <summary>The company's active sign-up forms; their ids are the origin ids of origin "form".</summary>
     public static async Task<IResult> Forms(VelvetDb db, CancellationToken ct)
     {
-        var forms = await db.SignupForms.Where(f => f.Active).OrderBy(f => f.Id).ToListAsync(ct);
-        return V2Envelope.Reply(forms.Select(FormJson.From).ToList());
+        var forms = await db.SignupForms.Where(f => f.Active).OrderBy(f => f.Id)
+            .Select(f => new FormJson(f.Id, f.Name, f.Type)).ToListAsync(ct);
+        return V2Envelope.Reply(forms);
     }
 
     public static async Task<IResult> GetChanges(RequestParams p, VelvetDb db, Caller caller, IDataProtectionProvider protection,
         TimeProvider time, CancellationToken ct)
     {
         var (settings, password) = ExportSettings.Validate(p.Root);
+        var parameters = settings.ToJson();
         var job = new ExportJob
         {
             CompanyId = caller.CompanyId,
-            Parameters = settings.ToJson(),
-            ActiveKey = settings.Key(),
+            Parameters = parameters,
+            ActiveKey = ExportSettings.Key(parameters),
             Type = settings.DistributionMethod,
             CreatedAt = time.GetUtcNow().UtcDateTime,
             FtpHost = settings.Ftp?.Host,
@@ -172,10 +173,7 @@ internal sealed record FieldJson(int Id, string Name, string ApplicationType);
 
 internal sealed record SourceJson(int Id, string Name);
 
-internal sealed record FormJson(int Id, string Name, string Type)
-{
-    public static FormJson From(SignupForm form) => new(form.Id, form.Name, form.Type);
-}
+internal sealed record FormJson(int Id, string Name, string Type);
 
 internal sealed record ExportJson(int Id, DateTimeOffset Created, string Status, string Type, string? FileName, string? FtpHost,
     string? FtpDir, int RowCount, int Progress, string? Error);

@@ -10,12 +10,10 @@ namespace Velvet.Api.Exports.Delivery;
 internal sealed class DeliveryRetry
 {
     private readonly ResiliencePipeline _pipeline;
-    private readonly int _maxAttempts;
 
     public DeliveryRetry(DeliveryRetryOptions options)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxAttempts, 1);
-        _maxAttempts = options.MaxAttempts;
         var builder = new ResiliencePipelineBuilder();
         if (options.MaxAttempts > 1)
         {
@@ -39,8 +37,6 @@ internal sealed class DeliveryRetry
         }
         _pipeline = builder.Build();
     }
-
-    public int MaxAttempts => _maxAttempts;
 
     private static readonly ResiliencePropertyKey<Func<DeliveryRetryInfo, ValueTask>?> OnRetryKey = new("velvet.on-retry");
 
@@ -80,8 +76,13 @@ internal sealed class DeliveryRetry
     public static bool IsTransient(Exception error) => error switch
     {
         DeliveryException delivery => delivery.IsTransient,
-        SocketException socket => socket.SocketErrorCode is not (SocketError.HostNotFound or SocketError.NoData),
+        SocketException socket => IsTransient(socket),
         IOException or TimeoutException => true,
         _ => false,
     };
+
+    // A name that does not resolve will not start resolving on a retry; every other socket failure
+    // (refused, reset, unreachable, timed out) may go away. FtpClient and SftpDelivery classify by this too.
+    public static bool IsTransient(SocketException error) =>
+        error.SocketErrorCode is not (SocketError.HostNotFound or SocketError.NoData);
 }

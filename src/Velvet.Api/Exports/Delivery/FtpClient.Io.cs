@@ -34,18 +34,11 @@ internal sealed partial class FtpClient
         {
             while (true)
             {
+                // A malformed line throws FormatException, which the guard turns into a permanent FtpException.
                 var line = await ReadLineAsync(t).ConfigureAwait(false);
-                try
+                if (parser.TryAddLine(line, out var complete))
                 {
-                    if (parser.TryAddLine(line, out var complete))
-                    {
-                        return complete;
-                    }
-                }
-                catch (FormatException ex)
-                {
-                    _broken = true;
-                    throw new FtpException($"FTP server {_host}:{_port}: {Scrub(ex.Message)}", null, isTransient: false, ex);
+                    return complete;
                 }
             }
         }, ct).ConfigureAwait(false);
@@ -127,8 +120,7 @@ internal sealed partial class FtpClient
     {
         var socketError = ex as SocketException ?? ex.InnerException as SocketException;
         var authentication = ex as AuthenticationException ?? ex.InnerException as AuthenticationException;
-        var transient = authentication is null &&
-                        socketError?.SocketErrorCode is not (SocketError.HostNotFound or SocketError.NoData);
+        var transient = authentication is null && (socketError is null || DeliveryRetry.IsTransient(socketError));
         return new FtpException($"FTP server {_host}:{_port}: {what} failed: {Scrub(ex.Message)}", null, transient, ex);
     }
 

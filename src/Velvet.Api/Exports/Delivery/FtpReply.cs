@@ -4,7 +4,6 @@ internal readonly record struct FtpReply(int Code, string Text)
 {
     public bool IsPreliminary => Code is >= 100 and < 200;
     public bool IsCompletion => Code is >= 200 and < 300;
-    public bool IsIntermediate => Code is >= 300 and < 400;
 
     public override string ToString() => $"{Code} {Text}";
 }

@@ -5,10 +5,10 @@ namespace Velvet.Api.Exports.Delivery;
 internal sealed class RoutingFileDelivery(FtpDelivery ftp, SftpDelivery sftp) : IFileDelivery
 {
     public Task DeliverAsync(Stream content, string fileName, DeliveryTarget target, CancellationToken ct) =>
-        target.Protocol.ToUpperInvariant() switch
+        target.Protocol switch
         {
-            "FTP" => ftp.DeliverAsync(content, fileName, target, ct),
-            "SFTP" => sftp.DeliverAsync(content, fileName, target, ct),
+            var p when p.Equals(DeliveryTarget.Ftp, StringComparison.OrdinalIgnoreCase) => ftp.DeliverAsync(content, fileName, target, ct),
+            var p when p.Equals(DeliveryTarget.Sftp, StringComparison.OrdinalIgnoreCase) => sftp.DeliverAsync(content, fileName, target, ct),
             _ => throw new DeliveryException($"Unknown delivery protocol '{target.Protocol}'.", isTransient: false),
         };
 }

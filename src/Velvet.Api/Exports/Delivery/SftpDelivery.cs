@@ -158,7 +158,7 @@ internal sealed partial class SftpDelivery(SftpDeliveryOptions options, ILogger<
         SftpPermissionDeniedException or SftpPathNotFoundException => false,
         SftpException sftp => sftp.StatusCode is StatusCode.ConnectionLost or StatusCode.NoConnection,
         SshConnectionException or SshOperationTimeoutException or ProxyException => true,
-        SocketException socket => socket.SocketErrorCode is not (SocketError.HostNotFound or SocketError.NoData),
+        SocketException socket => DeliveryRetry.IsTransient(socket),
         IOException => true,
         SshException => false,
         _ => null,
