@@ -91,7 +91,10 @@ internal sealed class Contact : ICompanyOwned
     public List<ContactTag> Tags { get; set; } = [];
 
     /// <summary>The apps show "first last" and keep the trailing space when there is no last name ("John ").</summary>
-    public string Name => FirstName + " " + (LastName ?? "");
+    public string Name => NameOf(FirstName, LastName);
+
+    /// <summary><see cref="Name"/> of a contact read as its columns only.</summary>
+    public static string NameOf(string firstName, string? lastName) => firstName + " " + (lastName ?? "");
 
     /// <summary>contacts.md: a contact with reservations or guestlists stays (403 "This contact can not be deleted").</summary>
     public static bool CanBeDeleted(int reservationsCount, int guestlistsCount) => reservationsCount == 0 && guestlistsCount == 0;

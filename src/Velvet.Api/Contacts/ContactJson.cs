@@ -28,19 +28,6 @@ internal sealed record ContactStats(
 /// <summary>A contact read with its tags and qualifications included and its notes beside it, in one round trip.</summary>
 internal sealed record ContactWithNotes(Contact Contact, List<Note> Notes);
 
-internal sealed record AvatarJson(
-    string? Url,
-    [property: JsonPropertyName("thumb_100")] UrlJson Thumb100,
-    UrlJson MobileThumb,
-    [property: JsonPropertyName("thumb_200")] UrlJson Thumb200)
-{
-    public static AvatarJson From(string? basePath)
-    {
-        var photo = PhotoJson.From(basePath);
-        return new AvatarJson(photo.Url, photo.Thumb100, photo.MobileThumb, photo.Thumb200);
-    }
-}
-
 internal sealed record ContactQualificationJson(int Id, int VenueId, string Status);
 
 internal sealed record ContactOwnerJson(int Id, int UserId, int VenueId);
@@ -91,7 +78,7 @@ internal sealed record ContactJson(
     decimal? TotalComp,
     int NoShows,
     bool Nurtured,
-    AvatarJson Avatar,
+    PhotoJson Avatar,
     IReadOnlyList<NoteJson> Notes,
     IReadOnlyList<int> Tags,
     string Name,
@@ -104,7 +91,7 @@ internal sealed record ContactJson(
     /// <param name="joinOwners">contacts.md: owners are included only when asked for.</param>
     public static ContactJson From(Contact contact, IReadOnlyList<NoteJson> notes, ContactStats stats, TimeZoneInfo zone, bool joinOwners)
     {
-        var avatar = AvatarJson.From(contact.AvatarPath);
+        var avatar = PhotoJson.From(contact.AvatarPath);
         return new ContactJson(
             contact.Id, contact.FirstName, contact.LastName, contact.Title, contact.State, avatar.MobileThumb.Url,
             contact.Gender, contact.Birthdate, contact.Organization, contact.Industry, contact.Ethnicity,

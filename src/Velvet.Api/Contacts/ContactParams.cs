@@ -43,6 +43,13 @@ internal static partial class ContactParams
         ("gender", Dictionary.Genders, (c, v) => c.Gender = v),
     ];
 
+    /// <summary>Vocabulary fields that always hold a value: blank is refused like a value not in the list.</summary>
+    private static readonly (string Key, string Dictionary, Action<Contact, string> Set)[] RequiredDictionaryFields =
+    [
+        ("state", Dictionary.States, (c, v) => c.State = v),
+        ("status", Dictionary.Statuses, (c, v) => c.Status = v),
+    ];
+
     /// <summary>Copies the sent keys of <paramref name="hash"/> onto the contact and validates the result.</summary>
     public static Dictionary<string, List<string>> Apply(ParamHash hash, Contact contact)
     {
@@ -74,29 +81,19 @@ internal static partial class ContactParams
             }
         }
 
-        if (hash.ContainsKey("state"))
+        foreach (var (key, dictionary, set) in RequiredDictionaryFields)
         {
-            var state = Clean(hash.Str("state"));
-            if (state is null || !Dictionary.Contains(Dictionary.States, state))
+            if (hash.ContainsKey(key))
             {
-                Add(errors, "state", NotInList);
-            }
-            else
-            {
-                contact.State = state;
-            }
-        }
-
-        if (hash.ContainsKey("status"))
-        {
-            var status = Clean(hash.Str("status"));
-            if (status is null || !Dictionary.Contains(Dictionary.Statuses, status))
-            {
-                Add(errors, "status", NotInList);
-            }
-            else
-            {
-                contact.Status = status;
+                var value = Clean(hash.Str(key));
+                if (value is null || !Dictionary.Contains(dictionary, value))
+                {
+                    Add(errors, key, NotInList);
+                }
+                else
+                {
+                    set(contact, value);
+                }
             }
         }
 

@@ -97,22 +97,21 @@ internal static class ContactsEndpoints
         var joinOwners = p.Flag("join_owners");
         ThrowIfInvalid(errors);
 
+        contact.RefreshSearchKeys();
         if (await FindDuplicateAsync(db, contact, excludeId: null, ct) is { } duplicate)
         {
             // The Rails server answered 200 with this body, and deployed apps read the message from a success.
-            var owners = await db.ContactOwners.AsNoTracking().Where(o => o.ContactId == duplicate.Existing.Id)
+            var owners = await db.ContactOwners.AsNoTracking().Where(o => o.ContactId == duplicate.Id)
                 .Join(db.Users, o => o.UserId, u => u.Id, (o, u) => new { o.VenueId, u.FirstName, u.LastName })
                 .OrderBy(o => o.VenueId).ToListAsync(ct);
-            var names = owners.Select(o => string.IsNullOrEmpty(o.LastName) ? o.FirstName : o.FirstName + " " + o.LastName)
-                .Distinct(StringComparer.Ordinal).ToList();
-            var message = ContactParams.DuplicateMessage(duplicate.Value, duplicate.Existing.Name, names);
-            return Results.Json(new DuplicateJson(message, await LoadJsonAsync(db, caller, duplicate.Existing.Id, joinOwners, ct)), WireJson.Options);
+            var names = owners.Select(o => User.FullNameOf(o.FirstName, o.LastName)).Distinct(StringComparer.Ordinal).ToList();
+            var message = ContactParams.DuplicateMessage(duplicate.Value, duplicate.Name, names);
+            return Results.Json(new DuplicateJson(message, await LoadJsonAsync(db, caller, duplicate.Id, joinOwners, ct)), WireJson.Options);
         }
 
         var now = time.GetUtcNow().UtcDateTime;
         contact.CreatedAt = now;
         contact.UpdatedAt = now;
-        contact.RefreshSearchKeys();
         await ApplyRelationsAsync(p, hash, db, caller, contact, isNew: true, errors, ct);
         ThrowIfInvalid(errors);
         db.Contacts.Add(contact);
@@ -172,8 +171,12 @@ internal static class ContactsEndpoints
 
         var emailKeys = candidates.Select(c => c.EmailKey).OfType<string>().Distinct().ToList();
         var phoneKeys = candidates.Select(c => c.PhoneKey).OfType<string>().Distinct().ToList();
-        var takenEmails = (await db.Contacts.Where(c => c.EmailKey != null && emailKeys.Contains(c.EmailKey)).Select(c => c.EmailKey!).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
-        var takenPhones = (await db.Contacts.Where(c => c.PhoneKey != null && phoneKeys.Contains(c.PhoneKey)).Select(c => c.PhoneKey!).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        // One round trip for both keys; a key of the other column that no card has matches no card below.
+        var taken = await db.Contacts
+            .Where(c => (c.EmailKey != null && emailKeys.Contains(c.EmailKey)) || (c.PhoneKey != null && phoneKeys.Contains(c.PhoneKey)))
+            .Select(c => new { c.EmailKey, c.PhoneKey }).ToListAsync(ct);
+        var takenEmails = taken.Select(t => t.EmailKey).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var takenPhones = taken.Select(t => t.PhoneKey).OfType<string>().ToHashSet(StringComparer.Ordinal);
         foreach (var contact in candidates)
         {
             if ((contact.EmailKey is { } e && !takenEmails.Add(e)) | (contact.PhoneKey is { } ph && !takenPhones.Add(ph)))
@@ -196,6 +199,7 @@ internal static class ContactsEndpoints
         var hash = p.Hash("contact") ?? new ParamHash();
         var errors = ContactParams.Apply(hash, contact);
         ThrowIfInvalid(errors);
+        contact.RefreshSearchKeys();
         if (await FindDuplicateAsync(db, contact, excludeId: contact.Id, ct) is { } duplicate)
         {
             ContactParams.Add(errors, duplicate.Field, "has already been taken");
@@ -203,7 +207,6 @@ internal static class ContactsEndpoints
 
         await ApplyRelationsAsync(p, hash, db, caller, contact, isNew: false, errors, ct);
         ThrowIfInvalid(errors);
-        contact.RefreshSearchKeys();
         contact.UpdatedAt = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
         return Results.Json(await LoadJsonAsync(db, caller, contact.Id, p.Flag("join_owners"), ct), WireJson.Options);
@@ -212,8 +215,7 @@ internal static class ContactsEndpoints
     public static async Task<IResult> Delete(int id, VelvetDb db, Caller caller, CancellationToken ct)
     {
         caller.Require(ContactClass, Permissions.Destroy);
-        var contact = await db.Contacts.Include(c => c.Tags).AsSplitQuery().FirstOrDefaultAsync(c => c.Id == id, ct)
-            ?? throw ApiException.NotFound();
+        var contact = await db.Contacts.FirstOrDefaultAsync(c => c.Id == id, ct) ?? throw ApiException.NotFound();
 
         // Reservations at any venue count, also those the caller cannot see: deleting the contact would orphan them.
         var reservations = await db.Reservations.IgnoreQueryFilters()
@@ -225,12 +227,8 @@ internal static class ContactsEndpoints
             throw new ApiException(StatusCodes.Status403Forbidden, "This contact can not be deleted");
         }
 
-        // Dependents go through the change tracker (not database cascades) so Last Changes sees each removal;
-        // owners and qualifications at venues the caller cannot see go too: the contact is gone for everyone.
-        db.ContactOwners.RemoveRange(await db.ContactOwners.IgnoreQueryFilters().Where(o => o.ContactId == id).ToListAsync(ct));
-        db.ContactQualifications.RemoveRange(await db.ContactQualifications.IgnoreQueryFilters().Where(q => q.ContactId == id).ToListAsync(ct));
-        db.Notes.RemoveRange(await db.Notes.Where(n => n.ContactId == id).ToListAsync(ct));
-        db.ContactTags.RemoveRange(contact.Tags);
+        // Change capture removes the synced dependents (qualifications, tag links, notes) at every venue under the
+        // contact's row lock, so Last Changes sees them; owners are not synced and go with the database cascade.
         db.Contacts.Remove(contact);
         await db.SaveChangesAsync(ct);
         return Results.Json(new { message = "Success" }, WireJson.Options);
@@ -239,7 +237,11 @@ internal static class ContactsEndpoints
     public static async Task<IResult> SetQualification(int id, RequestParams p, VelvetDb db, Caller caller, CancellationToken ct)
     {
         caller.Require(ContactClass, Permissions.Update);
-        var contact = await db.Contacts.FirstOrDefaultAsync(c => c.Id == id, ct) ?? throw ApiException.NotFound();
+        if (!await db.Contacts.AnyAsync(c => c.Id == id, ct))
+        {
+            throw ApiException.NotFound();
+        }
+
         var venueId = p.Int("venue_id") ?? throw ApiException.BadRequest("Missing parameter: venue_id");
         RequireVisibleVenue(db, venueId);
         var status = p.Str("status");
@@ -251,7 +253,7 @@ internal static class ContactsEndpoints
         var qualification = await db.ContactQualifications.FirstOrDefaultAsync(q => q.ContactId == id && q.VenueId == venueId, ct);
         if (qualification is null)
         {
-            db.ContactQualifications.Add(new ContactQualification { CompanyId = contact.CompanyId, ContactId = id, VenueId = venueId, Status = status });
+            db.ContactQualifications.Add(new ContactQualification { CompanyId = caller.CompanyId, ContactId = id, VenueId = venueId, Status = status });
         }
         else
         {
@@ -407,26 +409,33 @@ internal static class ContactsEndpoints
         ];
     }
 
-    private sealed record Duplicate(Contact Existing, string Value, string Field);
+    private sealed record Duplicate(int Id, string Name, string Value, string Field);
 
-    /// <summary>A contact of the company with the same e-mail or the same phone digits (e-mail checked first).</summary>
+    private sealed record Existing(int Id, string FirstName, string? LastName);
+
+    /// <summary>
+    /// A contact of the company with the same e-mail or the same phone digits (e-mail checked first);
+    /// the search keys of <paramref name="contact"/> must be refreshed already.
+    /// </summary>
     private static async Task<Duplicate?> FindDuplicateAsync(VelvetDb db, Contact contact, int? excludeId, CancellationToken ct)
     {
-        contact.RefreshSearchKeys();
         if (contact.EmailKey is { } emailKey
-            && await db.Contacts.AsNoTracking().OrderBy(c => c.Id).FirstOrDefaultAsync(c => c.EmailKey == emailKey && c.Id != excludeId, ct) is { } byEmail)
+            && await FirstExistingAsync(db.Contacts.Where(c => c.EmailKey == emailKey && c.Id != excludeId), ct) is { } byEmail)
         {
-            return new Duplicate(byEmail, contact.Email!, "email");
+            return new Duplicate(byEmail.Id, Contact.NameOf(byEmail.FirstName, byEmail.LastName), contact.Email!, "email");
         }
 
         if (contact.PhoneKey is { } phoneKey
-            && await db.Contacts.AsNoTracking().OrderBy(c => c.Id).FirstOrDefaultAsync(c => c.PhoneKey == phoneKey && c.Id != excludeId, ct) is { } byPhone)
+            && await FirstExistingAsync(db.Contacts.Where(c => c.PhoneKey == phoneKey && c.Id != excludeId), ct) is { } byPhone)
         {
-            return new Duplicate(byPhone, contact.Phone!, "phone");
+            return new Duplicate(byPhone.Id, Contact.NameOf(byPhone.FirstName, byPhone.LastName), contact.Phone!, "phone");
         }
 
         return null;
     }
+
+    private static Task<Existing?> FirstExistingAsync(IQueryable<Contact> matches, CancellationToken ct) =>
+        matches.OrderBy(c => c.Id).Select(c => new Existing(c.Id, c.FirstName, c.LastName)).FirstOrDefaultAsync(ct);
 
     /// <summary>tag_ids, contact[contact_owners] and the top-level contact_qualifications, each only when sent.</summary>
     private static async Task ApplyRelationsAsync(

@@ -38,12 +38,17 @@ internal static class ProfileEndpoints
         return Results.Json(UserJson.From(user), WireJson.Options);
     }
 
-    public static async Task<IResult> GetSignupFlag(VelvetDb db, Caller caller, CancellationToken ct) =>
-        Results.Json(new SignupFlagJson((await LoadAsync(db, caller, ct)).SignupFlag), WireJson.Options);
+    public static async Task<IResult> GetSignupFlag(VelvetDb db, Caller caller, CancellationToken ct)
+    {
+        var userId = caller.RequireUserId();
+        var flag = await db.Users.Where(u => u.Id == userId).Select(u => u.SignupFlag).FirstAsync(ct);
+        return Results.Json(new SignupFlagJson(flag), WireJson.Options);
+    }
 
     public static async Task<IResult> SetSignupFlag(VelvetDb db, Caller caller, TimeProvider time, CancellationToken ct)
     {
-        var user = await LoadAsync(db, caller, ct);
+        var userId = caller.RequireUserId();
+        var user = await db.Users.FirstAsync(u => u.Id == userId, ct);
         user.SignupFlag = true;
         user.UpdatedAt = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);

@@ -19,8 +19,6 @@ internal sealed class Permissions
     public static readonly IReadOnlyList<string> Classes =
         ["Contact", "ContactOwner", "Reservation", "Guestlist", "Task", "Note", "LogMethod", "Event", "Tag", "Tally", "Goal", "User", "Venue", "Export"];
 
-    public static readonly IReadOnlyList<string> Abilities = [Read, Create, Update, Destroy, Manage];
-
     private readonly SortedDictionary<string, SortedSet<string>> _abilities = new(StringComparer.Ordinal);
 
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ToDictionary() =>

@@ -48,7 +48,11 @@ internal sealed class User : ICompanyOwned
 
     public List<UserVenue> Venues { get; set; } = [];
 
-    public string FullName => string.IsNullOrEmpty(LastName) ? FirstName : FirstName + " " + LastName;
+    public string FullName => FullNameOf(FirstName, LastName);
+
+    /// <summary><see cref="FullName"/> of a user read as its columns only.</summary>
+    public static string FullNameOf(string firstName, string? lastName) =>
+        string.IsNullOrEmpty(lastName) ? firstName : firstName + " " + lastName;
 
     public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
 }

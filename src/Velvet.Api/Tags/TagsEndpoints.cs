@@ -16,11 +16,6 @@ internal static class TagsEndpoints
         return routes;
     }
 
-    internal sealed record TagJson(int Id, string Name);
-
-    /// <summary>tags.md's {tag_category#HASH}; ancestry is null for a root category.</summary>
-    internal sealed record TagCategoryJson(string? Ancestry, int Id, string Name, IReadOnlyList<TagJson> Tags);
-
     public static async Task<IResult> List(VelvetDb db, Caller caller, CancellationToken ct)
     {
         // Contacts carry tag ids, so whoever may read contacts may read the tags that name them.
@@ -31,7 +26,7 @@ internal static class TagsEndpoints
 
         var categories = await db.TagCategories.AsNoTracking().Include(c => c.Tags).OrderBy(c => c.Id).ToListAsync(ct);
         return Results.Json(
-            categories.Select(c => new TagCategoryJson(c.Ancestry, c.Id, c.Name, [.. c.Tags.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => new TagJson(t.Id, t.Name))])),
+            categories.Select(c => new TagCategoryJson(c.Ancestry, c.Id, c.Name, [.. c.Tags.OrderBy(t => t.Name, StringComparer.Ordinal).Select(TagJson.From)])),
             WireJson.Options);
     }
 }

@@ -6,9 +6,6 @@ namespace Velvet.Api.Venues;
 
 internal sealed class Venue : ICompanyOwned
 {
-    public static readonly IReadOnlyList<string> VenueTypes =
-        ["Nightclub", "Supperclub", "Lounge", "Dayclub", "Pool Party", "Cocktail Bar", "Dance Club", "Music Venue", "Bar"];
-
     public int Id { get; set; }
 
     public int CompanyId { get; set; }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Velvet.Api.Staff;
 
 namespace Velvet.Api.Venues;
 
@@ -24,5 +25,5 @@ internal sealed record VenueJson(
     public static VenueJson From(Venue venue, TimeZoneInfo zone) =>
         new(venue.Id, venue.Name, venue.Email, venue.Location, venue.Longitude, venue.Latitude, venue.Phone, venue.Website,
             venue.Facebook, venue.Twitter, venue.Instagram, venue.VenueType, (int)zone.GetUtcOffset(DateTime.UtcNow).TotalHours,
-            venue.Description, venue.LogoPath is null ? null : $"/uploads/{venue.LogoPath}/thumb_200.jpg");
+            venue.Description, PhotoJson.From(venue.LogoPath).Thumb200.Url);
 }

@@ -60,7 +60,6 @@ internal static class VenuesEndpoints
         await db.SaveChangesAsync(ct);
 
         var filtered = VenueFilter.Apply(user.VenueFilter, db.Tenant.VenueIds);
-        db.Tenant.UseCompany(caller.CompanyId, db.Tenant.VenueIds, filtered, db.Tenant.CompanyZone);
         var venues = await db.Venues.AsNoTracking().Where(v => filtered.Contains(v.Id)).OrderBy(v => v.Name).ToListAsync(ct);
         return Results.Json(venues.Select(v => VenueJson.From(v, caller.Zone)), WireJson.Options);
     }
