@@ -62,7 +62,8 @@ app.MapContacts();
 app.MapTags();
 app.MapExports();
 app.MapLastChanges();
-app.MapFallback(() => ApiErrors.Result(StatusCodes.Status404NotFound, "Record not found or wrong url")).AllowWithoutToken();
+// One fallback for both APIs: the error writer answers in the v1 or v2 body by the path.
+app.MapFallback(context => WireErrorMiddleware.WriteAsync(context, StatusCodes.Status404NotFound, "Record not found or wrong url")).AllowWithoutToken();
 
 await StartupTasks.RunAsync(app.Services);
 await app.RunAsync();

@@ -41,7 +41,10 @@ internal sealed class ExportJob : ICompanyOwned
 
     public string? Error { get; set; }
 
-    public string? FileName { get; set; }
+    /// <summary>
+    /// Follows from the id, so a job is complete from its first insert: a worker on any node may claim it at once.
+    /// </summary>
+    public string FileName => $"velvet_changes_{Id}.csv";
 
     public string? FtpHost { get; set; }
 
@@ -74,7 +77,7 @@ internal sealed class ExportJobConfiguration : IEntityTypeConfiguration<ExportJo
         builder.Property(j => j.ActiveKey).HasMaxLength(64);
         builder.Property(j => j.Type).HasMaxLength(10);
         builder.Property(j => j.Status).HasMaxLength(20);
-        builder.Property(j => j.FileName).HasMaxLength(200);
+        builder.Ignore(j => j.FileName);
         builder.Property(j => j.FtpHost).HasMaxLength(255);
         builder.Property(j => j.FtpDir).HasMaxLength(1000);
         builder.Property(j => j.ClaimedBy).HasMaxLength(100);

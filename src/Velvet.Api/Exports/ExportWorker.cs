@@ -268,7 +268,7 @@ internal sealed partial class ExportWorker(
         var ftp = settings.Ftp!;
         var password = protection.CreateProtector(PasswordPurpose).Unprotect(job.FtpPasswordProtected!);
         var target = new DeliveryTarget(settings.DistributionMethod, ftp.Host, ftp.Port, ftp.UserName, password, ftp.Folder, ftp.UseTls, ftp.AcceptAnyCertificate, ftp.HostKey);
-        await new DeliveryRetry(options.DeliveryRetry).DeliverAsync(delivery, () => File.OpenRead(path), job.FileName!, target,
+        await new DeliveryRetry(options.DeliveryRetry).DeliverAsync(delivery, () => File.OpenRead(path), job.FileName, target,
             async retry =>
             {
                 // Still "ready": the file is built and delivery will be tried again.

@@ -24,13 +24,8 @@ internal static class ExportsEndpoints
         v2.MapPost("/contact/getchanges", GetChanges);
         v2.MapGet("/export/{id}", Get);
         v2.MapGet("/export/{id}/data", Data);
-        // Without this, an unknown v2 path would fall to the v1 fallback and answer in the v1 error body.
-        app.MapFallback("/api/v2/{**path}", NotFound);
         return app;
     }
-
-    public static IResult NotFound() =>
-        throw new V2Exception(StatusCodes.Status404NotFound, V2Envelope.InvalidParameter, "Record not found or wrong url");
 
     public static IResult Fields() => V2Envelope.Reply(FieldList("en"));
 
@@ -90,8 +85,6 @@ internal static class ExportsEndpoints
             throw V2Exception.BadRequestCode(4001, DuplicateMessage);
         }
 
-        job.FileName = $"velvet_changes_{job.Id}.csv";
-        await db.SaveChangesAsync(ct);
         return V2Envelope.Reply(new { id = job.Id });
     }
 

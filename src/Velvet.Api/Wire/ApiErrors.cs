@@ -5,9 +5,6 @@ namespace Velvet.Api.Wire;
 /// <summary>The one writer of the v1 error body; every 4xx and 5xx of the v1 API goes through it.</summary>
 internal static class ApiErrors
 {
-    public static IResult Result(int statusCode, string message, IReadOnlyDictionary<string, string[]>? errors = null) =>
-        Results.Json(new ErrorJson(statusCode, message, errors), WireJson.Options, statusCode: statusCode);
-
     public static async Task WriteAsync(HttpContext context, int statusCode, string message,
         IReadOnlyDictionary<string, string[]>? errors = null)
     {

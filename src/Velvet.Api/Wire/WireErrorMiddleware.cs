@@ -50,7 +50,8 @@ internal sealed class WireErrorMiddleware(RequestDelegate next, ILogger<WireErro
         }
     }
 
-    private static Task WriteAsync(HttpContext context, int status, string message, IReadOnlyDictionary<string, string[]>? errors = null)
+    /// <summary>The API's own error body for the path: v2's envelope under /api/v2, v1's everywhere else.</summary>
+    internal static Task WriteAsync(HttpContext context, int status, string message, IReadOnlyDictionary<string, string[]>? errors = null)
     {
         if (context.Request.Path.StartsWithSegments("/api/v2"))
         {

@@ -467,10 +467,6 @@ namespace Velvet.Api.Storage.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("FileName")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("TEXT");
 
