@@ -24,6 +24,10 @@ internal sealed partial class ExportWorker(
     public const string PasswordPurpose = "Velvet.Exports.FtpPassword";
 
     /// <summary>Distinguishes this worker instance's claims from any other process's (and from other instances in tests).</summary>
+    /// <summary>How often a worker looks for expired local files: they only ever pile up, never need going fast.</summary>
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromHours(1);
+
+    private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
     private readonly string _id = Environment.MachineName + ":" + Environment.ProcessId + ":" + Guid.NewGuid().ToString("N")[..8];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -51,10 +55,11 @@ internal sealed partial class ExportWorker(
         }
     }
 
-    /// <summary>Recovers abandoned jobs, then claims and runs at most one. True when a job was run.</summary>
+    /// <summary>Recovers abandoned jobs and sweeps expired files, then claims and runs at most one. True when a job was run.</summary>
     public async Task<bool> RunOnceAsync(CancellationToken ct)
     {
         await RecoverAsync(ct);
+        SweepExpiredFiles();
         var claimed = await ClaimAsync(ct);
         if (claimed is null)
         {
@@ -86,6 +91,42 @@ internal sealed partial class ExportWorker(
         await db.Set<ExportJob>().Where(j => active.Contains(j.Status) && j.LeaseUntil < now && j.Attempts < options.MaxAttempts)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, ExportStatus.Scheduled).SetProperty(j => j.Progress, 0)
                 .SetProperty(j => j.ClaimedBy, (string?)null).SetProperty(j => j.LeaseUntil, (DateTime?)null), ct);
+    }
+
+    /// <summary>
+    /// Local files past <see cref="ExportOptions.Retention"/> are deleted whether or not anyone asks for them again
+    /// (the download answers 410 for them anyway). Each node sweeps its own data folder: files are where they were
+    /// written, so no claim is needed, and a file's last write is when its job finished.
+    /// </summary>
+    private void SweepExpiredFiles()
+    {
+        var now = time.GetUtcNow();
+        if (now < _nextSweep)
+        {
+            return;
+        }
+
+        _nextSweep = now + SweepInterval;
+        var folder = velvet.DataPath("exports");
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(folder, "*.csv", SearchOption.AllDirectories))
+        {
+            if (File.GetLastWriteTimeUtc(file) + options.Retention < now.UtcDateTime)
+            {
+                try
+                {
+                    File.Delete(file);
+                }
+                catch (IOException e)
+                {
+                    LogSweepFailed(logger, file, e);
+                }
+            }
+        }
     }
 
     private async Task<int?> ClaimAsync(CancellationToken ct)
@@ -325,4 +366,7 @@ internal sealed partial class ExportWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Export {JobId}: lease lost, another process took the job over")]
     private static partial void LogLeaseLost(ILogger logger, int jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Expired export file {File} could not be deleted")]
+    private static partial void LogSweepFailed(ILogger logger, string file, Exception error);
 }

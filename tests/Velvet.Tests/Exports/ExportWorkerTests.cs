@@ -324,6 +324,29 @@ public abstract class ExportWorkerTests(VelvetApp app) : IntegrationTest(app)
     }
 
     [DbFact]
+    public async Task A_worker_deletes_local_files_past_their_retention_even_if_nobody_asks_for_them()
+    {
+        var (_, v2) = await ArrangeAsync();
+        var id = (await v2.Post("/api/v2/contact/getchanges", ExportsEndpointsTests.SeedRequest())).AssertV2Ok().GetProperty("id").GetInt32();
+        var job = await RunJobAsync(id);
+        var path = ExportWorker.LocalPath(App.Services.GetRequiredService<Velvet.Api.Storage.VelvetOptions>(), job);
+        Assert.True(File.Exists(path));
+
+        await Worker.RunOnceAsync(default);
+        Assert.True(File.Exists(path));
+        App.Clock.Advance(TimeSpan.FromDays(8));
+        try
+        {
+            await Worker.RunOnceAsync(default);
+            Assert.False(File.Exists(path));
+        }
+        finally
+        {
+            App.Clock.Advance(TimeSpan.FromDays(-8));
+        }
+    }
+
+    [DbFact]
     public async Task After_the_job_is_done_the_same_settings_are_accepted_again()
     {
         var (_, v2) = await ArrangeAsync();
