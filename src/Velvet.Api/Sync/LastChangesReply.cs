@@ -104,6 +104,7 @@ internal sealed class LastChangesReply : IResult
         var written = 0;
         long lastId = 0;
         var more = false;
+        long flushed = 0;
         if (_rows is not null)
         {
             do
@@ -132,10 +133,12 @@ internal sealed class LastChangesReply : IResult
                     lastId = _rows.Id;
                 }
 
-                if (writer.BytesPending >= FlushBytes)
+                // BytesPending alone never gets there: the writer hands its buffer to the pipe each time it fills.
+                if (writer.BytesCommitted + writer.BytesPending - flushed >= FlushBytes)
                 {
                     writer.Flush();
                     await pipe.FlushAsync(ct);
+                    flushed = writer.BytesCommitted;
                 }
             }
             while (await _rows.ReadAsync(ct));

@@ -8,6 +8,7 @@ using Velvet.Api.Reservations;
 using Velvet.Api.Staff;
 using Velvet.Api.StaticTexts;
 using Velvet.Api.Tags;
+using Velvet.Api.Sync;
 using Velvet.Api.Tasks;
 using Velvet.Api.LogMethods;
 using Velvet.Tests.Infrastructure;
@@ -380,6 +381,68 @@ public abstract class LastChangesBeyondSeedTests(VelvetApp app) : IntegrationTes
             Assert.Equal(contacts.Select(c => c.Id), lastData.Keys.Where(id => contacts.Any(c => c.Id == id)));
             Assert.All(contacts, c => Assert.Equal(venues.Order(), Venues(lastData[c.Id]).Order()));
             Assert.Equal(JsonValueKind.Null, reply.GetProperty("message").ValueKind);
+        }
+    }
+
+    [DbFact]
+    public async Task A_large_reply_is_handed_on_in_pieces_while_the_log_is_read_never_held_whole()
+    {
+        var world = await TestWorld.CreateAsync(App);
+        await Change(App, db =>
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                var contact = new Contact
+                {
+                    CompanyId = world.Company.Id,
+                    FirstName = "Piece" + i,
+                    Address = new string('x', 400),
+                    Email = $"piece_{i}_{Guid.NewGuid():N}@example.com",
+                    CreatedAt = App.Clock.GetUtcNow().UtcDateTime,
+                    UpdatedAt = App.Clock.GetUtcNow().UtcDateTime,
+                };
+                contact.RefreshSearchKeys();
+                db.Contacts.Add(contact);
+            }
+
+            return Task.CompletedTask;
+        });
+
+        var body = new FlushRecordingStream();
+        await App.WithDbAsync(async (db, _) =>
+        {
+            var log = db.Set<ChangeLogEntry>().Where(e => e.CompanyId == world.Company.Id).OrderBy(e => e.Id);
+            var rows = await LogRows.OpenAsync(db, log, CancellationToken.None);
+            Assert.True(await rows.ReadAsync(CancellationToken.None));
+            var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+            context.Response.Body = body;
+            await LastChangesReply.Entries(App.Clock.GetUtcNow().UtcDateTime, TimeZoneInfo.Utc, null, rows, null, [world.VenueA.Id, world.VenueB.Id])
+                .ExecuteAsync(context);
+        });
+
+        using var json = JsonDocument.Parse(body.ToArray());
+        Assert.True(json.RootElement.GetProperty("activity_log").GetArrayLength() >= 1000);
+        // About 1.4 MB in pieces of 256 KB (plus the entry that crossed the mark): the reply is sent as it is read.
+        Assert.True(body.Pieces.Count >= body.Length / (256 * 1024), $"{body.Pieces.Count} pieces for {body.Length} bytes");
+        Assert.All(body.Pieces, piece => Assert.InRange(piece, 1, (256 * 1024) + 8192));
+    }
+
+    /// <summary>A response body that remembers how many bytes each flush handed on.</summary>
+    private sealed class FlushRecordingStream : MemoryStream
+    {
+        private long _flushedAt;
+
+        public List<long> Pieces { get; } = [];
+
+        public override Task FlushAsync(CancellationToken cancellationToken)
+        {
+            if (Length > _flushedAt)
+            {
+                Pieces.Add(Length - _flushedAt);
+                _flushedAt = Length;
+            }
+
+            return Task.CompletedTask;
         }
     }
 
