@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Velvet.Api.Storage;
 
@@ -37,8 +38,11 @@ internal static class StorageSetup
         builder.UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
             .AddInterceptors(new SqlitePragmaInterceptor(), ContactChanges);
 
+    // Last Changes' capture appends the writer's registration (a SELECT) to the save's first batch on purpose
+    // (Sync/ChangeCapture.ReaderExecuting); EF reads its own results and would warn of that one on every write.
     public static DbContextOptionsBuilder UsePostgres(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseNpgsql(WithAutoPrepare(connectionString), o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.UnexpectedTrailingResultSetWhenSaving))
             .AddInterceptors(ContactChanges);
 
     /// <summary>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Velvet.Api.Storage;
 
@@ -17,6 +18,8 @@ public abstract class VelvetApp : WebApplicationFactory<Program>, IAsyncLifetime
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "velvet-tests", Guid.NewGuid().ToString("N"));
 
     public TestClock Clock { get; } = new();
+
+    public RecordedLogs Logs { get; } = new();
 
     public string DataDir => _dataDir;
 
@@ -39,6 +42,7 @@ public abstract class VelvetApp : WebApplicationFactory<Program>, IAsyncLifetime
             builder.UseSetting(key, value);
         }
 
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureServices(services =>
         {
             services.RemoveAll<TimeProvider>();

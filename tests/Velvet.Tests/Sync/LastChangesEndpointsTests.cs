@@ -237,6 +237,20 @@ public abstract class LastChangesEndpointsTests(VelvetApp app) : IntegrationTest
     }
 
     [DbFact]
+    public async Task A_captured_update_through_the_api_logs_no_warning()
+    {
+        var world = await TestWorld.CreateAsync(App);
+        var contact = await AddContactAsync(App, world);
+        var before = App.Logs.WarningsAndErrors.Count;
+
+        (await Api.Put($"/api/v1/contacts/{contact.Id}.json", ("auth_token", world.AdminToken), ("contact[first_name]", "Jack"))).AssertOk();
+
+        Assert.Empty(App.Logs.WarningsAndErrors.Skip(before));
+        await App.WithDbAsync(async (db, _) => Assert.Equal("update",
+            (await db.Set<ChangeLogEntry>().Where(e => e.RecordId == contact.Id && e.ClassName == "Contact").OrderBy(e => e.Id).LastAsync()).Action));
+    }
+
+    [DbFact]
     public async Task The_watermark_stays_below_a_writer_whose_transaction_is_still_open()
     {
         var world = await TestWorld.CreateAsync(App);
