@@ -43,14 +43,13 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next)
     // One round trip for device, user, company zone and venues: this runs before every v1 request, compiled once.
     // Untracked: the permissions' change-tracking snapshot would cost a JSON round trip on every request. The tenant is
     // not known yet: IgnoreQueryFilters lifts the filters for the whole query, subqueries included.
-    private static readonly CompiledQuery<string, SignedIn?> SignedInQuery = new((db, hash) => db.Devices.IgnoreQueryFilters().AsNoTracking()
+    private static readonly CompiledQuery<string, SignedIn> SignedInQuery = new((db, hash) => db.Devices.IgnoreQueryFilters().AsNoTracking()
         .Where(d => d.TokenHash == hash)
         .Select(d => new SignedIn(
             d,
             d.User,
             db.Companies.Where(c => c.Id == d.CompanyId).Select(c => c.TimeZoneId).FirstOrDefault(),
-            db.UserVenues.Where(v => v.UserId == d.UserId).Select(v => v.VenueId).ToList()))
-        .FirstOrDefault());
+            db.UserVenues.Where(v => v.UserId == d.UserId).Select(v => v.VenueId).ToList())));
 
     // A v1 auth_token is a device's token or a server key's; v2 resolves its own keys and joins at UseServerKeyAsync.
     private static async Task AuthenticateAsync(VelvetDb db, Caller caller, string token, DateTime now, CancellationToken ct)

@@ -362,17 +362,15 @@ internal static class ContactsEndpoints
         (await ToJsonAsync(db, caller, [id], joinOwners, ct)).FirstOrDefault() ?? throw ApiException.NotFound();
 
     // One contact (get, create, update): one round trip, compiled once; the join's row multiplication is tiny here.
-    private static readonly CompiledQuery<int, ContactWithNotes?> One = new((db, id) => db.Contacts.AsNoTracking().AsSingleQuery()
+    private static readonly CompiledQuery<int, ContactWithNotes> One = new((db, id) => db.Contacts.AsNoTracking().AsSingleQuery()
         .Include(c => c.Tags).Include(c => c.Qualifications)
         .Where(c => c.Id == id)
-        .Select(c => new ContactWithNotes(c, db.Notes.Where(n => n.ContactId == c.Id).OrderBy(n => n.CreatedAt).ThenBy(n => n.Id).ToList()))
-        .FirstOrDefault());
+        .Select(c => new ContactWithNotes(c, db.Notes.Where(n => n.ContactId == c.Id).OrderBy(n => n.CreatedAt).ThenBy(n => n.Id).ToList())));
 
-    private static readonly CompiledQuery<int, ContactWithNotes?> OneWithOwners = new((db, id) => db.Contacts.AsNoTracking().AsSingleQuery()
+    private static readonly CompiledQuery<int, ContactWithNotes> OneWithOwners = new((db, id) => db.Contacts.AsNoTracking().AsSingleQuery()
         .Include(c => c.Tags).Include(c => c.Qualifications).Include(c => c.Owners)
         .Where(c => c.Id == id)
-        .Select(c => new ContactWithNotes(c, db.Notes.Where(n => n.ContactId == c.Id).OrderBy(n => n.CreatedAt).ThenBy(n => n.Id).ToList()))
-        .FirstOrDefault());
+        .Select(c => new ContactWithNotes(c, db.Notes.Where(n => n.ContactId == c.Id).OrderBy(n => n.CreatedAt).ThenBy(n => n.Id).ToList())));
 
     /// <summary>The JSON of the given contacts in id order; owners and qualifications as the caller's venues allow.</summary>
     private static async Task<List<ContactJson>> ToJsonAsync(VelvetDb db, Caller caller, List<int> ids, bool joinOwners, CancellationToken ct)

@@ -45,11 +45,10 @@ internal static class ChangeData
     };
 
     // Every contact update reads this: compiled once.
-    private static readonly CompiledQuery<int, ContactWithNotes?> OneContact = new((db, id) => db.Contacts.IgnoreQueryFilters().AsNoTracking().AsSingleQuery()
+    private static readonly CompiledQuery<int, ContactWithNotes> OneContact = new((db, id) => db.Contacts.IgnoreQueryFilters().AsNoTracking().AsSingleQuery()
         .Include(c => c.Tags).Include(c => c.Qualifications)
         .Where(c => c.Id == id)
-        .Select(c => new ContactWithNotes(c, db.Notes.Where(n => n.ContactId == c.Id).ToList()))
-        .FirstOrDefault());
+        .Select(c => new ContactWithNotes(c, db.Notes.Where(n => n.ContactId == c.Id).ToList())));
 
     /// <summary>The current JSON of composite records, read with system rights (filters off) in the caller's transaction.</summary>
     public static async Task<Dictionary<int, string>> CompositeAsync(VelvetDb db, string className, IReadOnlyCollection<int> ids, TimeZoneInfo zone, CancellationToken ct)
