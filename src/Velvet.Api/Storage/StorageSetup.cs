@@ -21,14 +21,14 @@ internal static class StorageSetup
         {
             var connectionString = configuration.GetConnectionString("Postgres")
                 ?? throw new InvalidOperationException("Velvet:Database is Postgres but ConnectionStrings:Postgres is not set");
-            services.AddDbContext<VelvetDb, PostgresVelvetDb>((sp, o) => UsePostgres(o, connectionString).AddInterceptors(sp.GetRequiredService<Sync.ChangeCapture>()));
+            services.AddDbContext<VelvetDb, PostgresVelvetDb>((sp, o) => UsePostgres(o, connectionString).AddInterceptors(sp.GetRequiredService<Sync.ChangeCapture>().Interceptors(postgres: true)));
         }
         else
         {
             Directory.CreateDirectory(options.DataPath());
             var connectionString = configuration.GetConnectionString("Sqlite")
                 ?? $"Data Source={options.DataPath("velvet.db")};Default Timeout=30";
-            services.AddDbContext<VelvetDb, SqliteVelvetDb>((sp, o) => UseSqlite(o, connectionString).AddInterceptors(sp.GetRequiredService<Sync.ChangeCapture>()));
+            services.AddDbContext<VelvetDb, SqliteVelvetDb>((sp, o) => UseSqlite(o, connectionString).AddInterceptors(sp.GetRequiredService<Sync.ChangeCapture>().Interceptors(postgres: false)));
         }
 
         return services;

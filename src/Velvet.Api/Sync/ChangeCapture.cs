@@ -25,9 +25,27 @@ namespace Velvet.Api.Sync;
 /// after the entities (ids of added rows are known only then), stamped after the writer registered with
 /// <see cref="SyncWatermark"/>; the registration ends when the transaction commits or rolls back.
 /// </summary>
-internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
-    : DbTransactionInterceptor, ISaveChangesInterceptor, IDbConnectionInterceptor, IDbCommandInterceptor
+internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInterceptor
 {
+    private readonly SyncWatermark _watermark;
+    private readonly SyncSignal _signal;
+    private readonly IInterceptor[] _postgres;
+    private readonly IInterceptor[] _sqlite;
+
+    public ChangeCapture(SyncWatermark watermark, SyncSignal signal)
+    {
+        _watermark = watermark;
+        _signal = signal;
+        _postgres = [this, new BatchRegistration(this)];
+        _sqlite = [this, new ConnectionSafetyNet(this)];
+    }
+
+    /// <summary>
+    /// What capture adds to a context of the engine: each engine's registration needs one more kind of interceptor,
+    /// and EF raises that kind's events for every command or connection of a context that has one.
+    /// </summary>
+    public IInterceptor[] Interceptors(bool postgres) => postgres ? _postgres : _sqlite;
+
     private const string Create = "create";
     private const string Update = "update";
     private const string Destroy = "destroy";
@@ -59,20 +77,14 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
     // connection closes with the context; whatever is still registered on it has ended by then.
     private readonly ConditionalWeakTable<DbConnection, List<SyncWatermark.Registration>> _byConnection = [];
 
-    public Task ConnectionClosedAsync(DbConnection connection, ConnectionEndEventData eventData)
-    {
-        ConnectionClosed(connection, eventData);
-        return Task.CompletedTask;
-    }
-
-    public void ConnectionClosed(DbConnection connection, ConnectionEndEventData eventData)
+    private void EndRegistrationsOn(DbConnection connection)
     {
         if (_byConnection.TryGetValue(connection, out var registrations))
         {
             _byConnection.Remove(connection);
             foreach (var registration in registrations)
             {
-                watermark.Deregister(registration);
+                _watermark.Deregister(registration);
             }
         }
     }
@@ -124,7 +136,7 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
             var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
             if (!_registrations.TryGetValue(transaction, out _))
             {
-                var registration = watermark.RegisterInProcess();
+                var registration = _watermark.RegisterInProcess();
                 _registrations.Add(transaction, registration);
                 _byConnection.GetOrCreateValue(db.Database.GetDbConnection()).Add(registration);
             }
@@ -151,19 +163,12 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result) =>
         SavingChangesAsync(eventData, result).AsTask().GetAwaiter().GetResult();
 
-    public ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
-        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-    {
-        ReaderExecuting(command, eventData, result);
-        return ValueTask.FromResult(result);
-    }
-
     /// <summary>
     /// Appends the writer's registration to the save's first batch, as the last statement: EF reads the results of
     /// its own statements by position and leaves the rest. The statement text never changes (the key is a
     /// parameter), so PostgreSQL keeps it prepared; it runs after the batch's row changes and before any stamp.
     /// </summary>
-    public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    private void AppendRegistration(DbCommand command, CommandEventData eventData)
     {
         if (eventData.CommandSource == CommandSource.SaveChanges && eventData.Context is VelvetDb db
             && _pending.TryGetValue(db, out var pending) && pending.AwaitingRegistration)
@@ -172,12 +177,39 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
             var key = command.CreateParameter();
             key.ParameterName = "velvet_writer";
             key.DbType = System.Data.DbType.Int64;
-            key.Value = watermark.WriterKey();
+            key.Value = _watermark.WriterKey();
             command.Parameters.Add(key);
             command.CommandText = command.CommandText.TrimEnd().TrimEnd(';') + ";\n" + SyncWatermark.RegistrationSql("@velvet_writer");
         }
+    }
 
-        return result;
+    /// <summary>PostgreSQL: the registration rides on the save's first batch (<see cref="AppendRegistration"/>).</summary>
+    private sealed class BatchRegistration(ChangeCapture capture) : DbCommandInterceptor
+    {
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            capture.AppendRegistration(command, eventData);
+            return ValueTask.FromResult(result);
+        }
+
+        public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+        {
+            capture.AppendRegistration(command, eventData);
+            return result;
+        }
+    }
+
+    /// <summary>SQLite: in-process registrations end at the latest when their connection closes (<see cref="EndRegistrationsOn"/>).</summary>
+    private sealed class ConnectionSafetyNet(ChangeCapture capture) : DbConnectionInterceptor
+    {
+        public override Task ConnectionClosedAsync(DbConnection connection, ConnectionEndEventData eventData)
+        {
+            capture.EndRegistrationsOn(connection);
+            return Task.CompletedTask;
+        }
+
+        public override void ConnectionClosed(DbConnection connection, ConnectionEndEventData eventData) => capture.EndRegistrationsOn(connection);
     }
 
     public async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
@@ -234,7 +266,7 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
     public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
     {
         End(transaction, eventData.Context);
-        signal.Pulse();
+        _signal.Pulse();
     }
 
     public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
@@ -267,7 +299,7 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
         if (_registrations.TryGetValue(transaction, out var registration))
         {
             _registrations.Remove(transaction);
-            watermark.Deregister(registration);
+            _watermark.Deregister(registration);
         }
     }
 
@@ -545,13 +577,13 @@ internal sealed class ChangeCapture(SyncWatermark watermark, SyncSignal signal)
         {
             // The save sent no batch this writer could ride on.
 #pragma warning disable EF1002 // the statement is a constant of SyncWatermark; the key is a parameter.
-            await db.Database.ExecuteSqlRawAsync(SyncWatermark.RegistrationSql("{0}"), [watermark.WriterKey()], ct);
+            await db.Database.ExecuteSqlRawAsync(SyncWatermark.RegistrationSql("{0}"), [_watermark.WriterKey()], ct);
 #pragma warning restore EF1002
         }
 
         // Read now: after this writer's registration and row locks (its own updates, LockParentsAsync), so a later writer
         // of the same record always stamps at or above this one, and a repeated boundary entry never replays an older version.
-        var now = watermark.NowTicks();
+        var now = _watermark.NowTicks();
         foreach (var row in rows)
         {
             row.Stamp = now;
