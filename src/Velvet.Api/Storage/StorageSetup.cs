@@ -16,7 +16,7 @@ internal static class StorageSetup
         services.AddSingleton<Sync.ChangeCapture>();
         services.AddHostedService<Sync.LogPruning>();
         services.AddSingleton<Sync.SyncSignal>();
-        services.AddHostedService<Sync.SyncListener>();
+        services.AddHostedService<Sync.SyncNotifications>();
         if (options.UsePostgres)
         {
             var connectionString = configuration.GetConnectionString("Postgres")

@@ -266,7 +266,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
     {
         End(transaction, eventData.Context);
-        _signal.Pulse();
+        _signal.Committed();
     }
 
     public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)

@@ -69,12 +69,11 @@ internal sealed class SyncWatermark(TimeProvider clock, SyncOptions options) : I
 
     /// <summary>
     /// PostgreSQL: the statement that registers the writer of the transaction it runs in, given the placeholder of
-    /// its <see cref="WriterKey"/>, and queues the commit's wake-up NOTIFY. Stamps must be read after it has run.
-    /// NOTIFY is delivered at commit, never for a rollback; a capture that ends up logging nothing only wakes the
-    /// long polls once for nothing.
+    /// its <see cref="WriterKey"/>. Stamps must be read after it has run. The wake-up of other processes' long polls
+    /// follows the commit (<see cref="SyncNotifications"/>).
     /// </summary>
     public static string RegistrationSql(string keyPlaceholder) =>
-        $"SELECT pg_advisory_xact_lock_shared({keyPlaceholder}), pg_notify('{SyncSignal.Channel}', '')";
+        $"SELECT pg_advisory_xact_lock_shared({keyPlaceholder})";
 
     /// <summary>SQLite: the in-memory registration, ended by its transaction or its connection closing.</summary>
     public Registration RegisterInProcess()
