@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Velvet.Api.Forms;
 using Velvet.Api.Staff;
 using Velvet.Api.Storage;
+using Velvet.Api.Sync;
 
 namespace Velvet.Api.Cli;
 
@@ -137,7 +138,13 @@ internal sealed class CliHost : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
 
-    private CliHost(ServiceProvider provider) => _provider = provider;
+    private readonly Task _commits;
+
+    private CliHost(ServiceProvider provider)
+    {
+        _provider = provider;
+        _commits = provider.GetRequiredService<SyncSignal>().NextLocalCommit;
+    }
 
     public IServiceProvider Services => _provider;
 
@@ -191,5 +198,15 @@ internal sealed class CliHost : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _provider.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        // No notifier runs here: long polls on the servers hear of this verb's captured commits from one NOTIFY.
+        if (_commits.IsCompleted)
+        {
+            await SyncNotifications.NotifyOnceAsync(_provider.GetRequiredService<IServiceScopeFactory>(),
+                _provider.GetRequiredService<ILogger<CliHost>>(), CancellationToken.None);
+        }
+
+        await _provider.DisposeAsync();
+    }
 }

@@ -39,7 +39,7 @@ internal static class StorageSetup
             .AddInterceptors(new SqlitePragmaInterceptor(), ContactChanges);
 
     // Last Changes' capture appends the writer's registration (a SELECT) to the save's first batch on purpose
-    // (Sync/ChangeCapture.ReaderExecuting); EF reads its own results and would warn of that one on every write.
+    // (Sync/ChangeCapture.AppendRegistration); EF reads its own results and would warn of that one on every write.
     public static DbContextOptionsBuilder UsePostgres(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseNpgsql(WithAutoPrepare(connectionString), o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
             .ConfigureWarnings(w => w.Ignore(RelationalEventId.UnexpectedTrailingResultSetWhenSaving))

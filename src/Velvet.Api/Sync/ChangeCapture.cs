@@ -73,6 +73,9 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     private readonly ConditionalWeakTable<DbContext, Pending> _pending = [];
     private readonly ConditionalWeakTable<DbTransaction, SyncWatermark.Registration> _registrations = [];
 
+    // Transactions that wrote log rows: only their commits wake long polls (other commits would make every waiter re-read for nothing).
+    private readonly ConditionalWeakTable<DbTransaction, object> _logged = [];
+
     // Safety net: a transaction disposed without commit or rollback raises no transaction event, but its
     // connection closes with the context; whatever is still registered on it has ended by then.
     private readonly ConditionalWeakTable<DbConnection, List<SyncWatermark.Registration>> _byConnection = [];
@@ -129,7 +132,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         }
 
         // The writer registers before its stamps are read (WriteLogAsync). PostgreSQL: at the end of the save's first
-        // batch (ReaderExecuting), which saves the registration a round trip of its own.
+        // batch (AppendRegistration), which saves the registration a round trip of its own.
         var postgres = db.Database.IsNpgsql();
         if (!postgres)
         {
@@ -222,7 +225,10 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         _pending.Remove(db);
         try
         {
-            await WriteLogAsync(db, pending, cancellationToken);
+            if (await WriteLogAsync(db, pending, cancellationToken))
+            {
+                _logged.AddOrUpdate(db.Database.CurrentTransaction!.GetDbTransaction(), pending);
+            }
         }
         catch when (pending.OwnsTransaction && db.Database.CurrentTransaction is not null)
         {
@@ -265,8 +271,12 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
 
     public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
     {
+        var logged = _logged.TryGetValue(transaction, out _);
         End(transaction, eventData.Context);
-        _signal.Committed();
+        if (logged)
+        {
+            _signal.Committed();
+        }
     }
 
     public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
@@ -296,6 +306,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             SaveTransaction.Ended(context);
         }
 
+        _logged.Remove(transaction);
         if (_registrations.TryGetValue(transaction, out var registration))
         {
             _registrations.Remove(transaction);
@@ -492,7 +503,8 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         _ => (null, null),
     };
 
-    private async Task WriteLogAsync(VelvetDb db, Pending pending, CancellationToken ct)
+    /// <summary>Writes the save's log rows; false when it had none.</summary>
+    private async Task<bool> WriteLogAsync(VelvetDb db, Pending pending, CancellationToken ct)
     {
         // The signed-in company's zone comes from authentication; any other company's is read once.
         var zones = new Dictionary<int, TimeZoneInfo>();
@@ -597,6 +609,8 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             await db.Set<SyncAcknowledgment>().IgnoreQueryFilters()
                 .Where(a => pending.ExpiredUsers.Contains(a.UserId)).ExecuteDeleteAsync(ct);
         }
+
+        return rows.Count > 0;
     }
 
     /// <summary>

@@ -44,24 +44,93 @@ internal sealed class SyncNotifications(IServiceScopeFactory scopes, SyncSignal 
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
-    /// <summary>The backend sending this process's NOTIFYs: their echo wakes no one here (the commit already did).</summary>
-    private int _notifierPid;
+    /// <summary>This process's NOTIFY payload: their echo wakes no one here (the commit already did).</summary>
+    private readonly string _origin = Guid.NewGuid().ToString("N");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        string? connectionString;
-        await using (var scope = scopes.CreateAsyncScope())
+        if (await ConnectionStringAsync(scopes) is not { } connectionString)
         {
-            var db = scope.ServiceProvider.GetRequiredService<VelvetDb>();
-            if (!Microsoft.EntityFrameworkCore.NpgsqlDatabaseFacadeExtensions.IsNpgsql(db.Database))
-            {
-                return;
-            }
-
-            connectionString = Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.GetConnectionString(db.Database);
+            return;
         }
 
-        await Task.WhenAll(ListenAsync(connectionString!, stoppingToken), NotifyAsync(connectionString!, stoppingToken));
+        await Task.WhenAll(ListenAsync(connectionString, stoppingToken), NotifyAsync(connectionString, stoppingToken));
+    }
+
+    /// <summary>
+    /// For a process that runs no notifier (the CLI): one NOTIFY, so waiters elsewhere hear of its commits now
+    /// rather than at their deadline. A failure only makes them late.
+    /// </summary>
+    public static async Task NotifyOnceAsync(IServiceScopeFactory scopes, ILogger logger, CancellationToken ct)
+    {
+        try
+        {
+            if (await ConnectionStringAsync(scopes) is { } connectionString)
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                await connection.OpenAsync(ct);
+                await SendAsync(connection, Guid.NewGuid().ToString("N"), ct);
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            logger.LogWarning(e, "Last Changes could not notify the server processes");
+        }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="send"/> after every local commit (once at start too: start-up may have committed), one
+    /// call for all commits made while the last one ran, and again after a failure until it goes through.
+    /// </summary>
+    internal static async Task TellOthersAsync(SyncSignal signal, Func<CancellationToken, Task> send, ILogger logger, TimeSpan retryDelay,
+        CancellationToken ct)
+    {
+        var commit = Task.CompletedTask;
+        while (!ct.IsCancellationRequested)
+        {
+            await commit.WaitAsync(ct);
+            // Taken before sending: a commit during the send gets a send of its own, those before it share this one.
+            commit = signal.NextLocalCommit;
+            try
+            {
+                await send(ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Last Changes could not notify other server processes; retrying");
+                commit = Task.CompletedTask;
+                await Task.Delay(retryDelay, ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The database's connection string for these long-lived connections (null on SQLite): unpooled, so a broken one
+    /// is closed for good; with keepalives and short timeouts, so a silently dropped link is noticed.
+    /// </summary>
+    private static async Task<string?> ConnectionStringAsync(IServiceScopeFactory scopes)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<VelvetDb>();
+        if (!Microsoft.EntityFrameworkCore.NpgsqlDatabaseFacadeExtensions.IsNpgsql(db.Database))
+        {
+            return null;
+        }
+
+        return new NpgsqlConnectionStringBuilder(Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.GetConnectionString(db.Database))
+        {
+            Pooling = false,
+            KeepAlive = 15,
+            Timeout = 10,
+            CommandTimeout = 10,
+        }.ConnectionString;
+    }
+
+    private static async Task SendAsync(NpgsqlConnection connection, string origin, CancellationToken ct)
+    {
+        // The payload is a hex GUID: nothing to quote.
+        await using var notify = new NpgsqlCommand($"NOTIFY {SyncSignal.Channel}, '{origin}'", connection);
+        await notify.ExecuteNonQueryAsync(ct);
     }
 
     private async Task ListenAsync(string connectionString, CancellationToken stoppingToken)
@@ -73,7 +142,7 @@ internal sealed class SyncNotifications(IServiceScopeFactory scopes, SyncSignal 
                 await using var connection = new NpgsqlConnection(connectionString);
                 connection.Notification += (_, e) =>
                 {
-                    if (e.PID != Volatile.Read(ref _notifierPid))
+                    if (e.Payload != _origin)
                     {
                         signal.Pulse();
                     }
@@ -101,41 +170,33 @@ internal sealed class SyncNotifications(IServiceScopeFactory scopes, SyncSignal 
 
     private async Task NotifyAsync(string connectionString, CancellationToken stoppingToken)
     {
-        var commit = signal.NextLocalCommit;
         NpgsqlConnection? connection = null;
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            await TellOthersAsync(signal, async ct =>
             {
-                await commit.WaitAsync(stoppingToken);
-                // Taken before sending: a commit during the send gets a NOTIFY of its own, those before it share this one.
-                commit = signal.NextLocalCommit;
                 try
                 {
                     if (connection is null)
                     {
                         connection = new NpgsqlConnection(connectionString);
-                        await connection.OpenAsync(stoppingToken);
-                        Volatile.Write(ref _notifierPid, connection.ProcessID);
+                        await connection.OpenAsync(ct);
                     }
 
-                    await using var notify = new NpgsqlCommand("NOTIFY " + SyncSignal.Channel, connection);
-                    await notify.ExecuteNonQueryAsync(stoppingToken);
+                    await SendAsync(connection, _origin, ct);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogWarning(e, "Last Changes could not notify other server processes; retrying");
+                    // The next attempt starts on a new connection.
                     if (connection is not null)
                     {
                         await connection.DisposeAsync();
                         connection = null;
                     }
 
-                    // The commit is told with the next attempt.
-                    commit = Task.CompletedTask;
-                    await Task.Delay(RetryDelay, stoppingToken);
+                    throw;
                 }
-            }
+            }, logger, RetryDelay, stoppingToken);
         }
         finally
         {

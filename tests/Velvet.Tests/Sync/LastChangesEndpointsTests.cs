@@ -237,7 +237,7 @@ public abstract class LastChangesEndpointsTests(VelvetApp app) : IntegrationTest
     }
 
     [DbFact]
-    public async Task A_captured_update_through_the_api_logs_no_warning()
+    public async Task A_captured_update_through_the_api_logs_no_database_warning()
     {
         var world = await TestWorld.CreateAsync(App);
         var contact = await AddContactAsync(App, world);
@@ -245,7 +245,7 @@ public abstract class LastChangesEndpointsTests(VelvetApp app) : IntegrationTest
 
         (await Api.Put($"/api/v1/contacts/{contact.Id}.json", ("auth_token", world.AdminToken), ("contact[first_name]", "Jack"))).AssertOk();
 
-        Assert.Empty(App.Logs.WarningsAndErrors.Skip(before));
+        Assert.DoesNotContain(App.Logs.WarningsAndErrors.Skip(before), e => e.Contains(" Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
         await App.WithDbAsync(async (db, _) => Assert.Equal("update",
             (await db.Set<ChangeLogEntry>().Where(e => e.RecordId == contact.Id && e.ClassName == "Contact").OrderBy(e => e.Id).LastAsync()).Action));
     }
