@@ -44,6 +44,13 @@ internal sealed class SyncNotifications(IServiceScopeFactory scopes, SyncSignal 
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a commit waits for others to share its NOTIFY: waiters elsewhere hear of it that much later, and a
+    /// process sends at most about a hundred a second however fast it writes (each costs PostgreSQL and every
+    /// listening process some work).
+    /// </summary>
+    private static readonly TimeSpan Window = TimeSpan.FromMilliseconds(10);
+
     /// <summary>This process's NOTIFY payload: their echo wakes no one here (the commit already did).</summary>
     private readonly string _origin = Guid.NewGuid().ToString("N");
 
@@ -80,15 +87,21 @@ internal sealed class SyncNotifications(IServiceScopeFactory scopes, SyncSignal 
 
     /// <summary>
     /// Calls <paramref name="send"/> after every local commit (once at start too: start-up may have committed), one
-    /// call for all commits made while the last one ran, and again after a failure until it goes through.
+    /// call for all commits made within <paramref name="window"/> of the first or while the last call ran, and again
+    /// after a failure until it goes through.
     /// </summary>
     internal static async Task TellOthersAsync(SyncSignal signal, Func<CancellationToken, Task> send, ILogger logger, TimeSpan retryDelay,
-        CancellationToken ct)
+        TimeSpan window, CancellationToken ct)
     {
         var commit = Task.CompletedTask;
         while (!ct.IsCancellationRequested)
         {
             await commit.WaitAsync(ct);
+            if (window > TimeSpan.Zero)
+            {
+                await Task.Delay(window, ct);
+            }
+
             // Taken before sending: a commit during the send gets a send of its own, those before it share this one.
             commit = signal.NextLocalCommit;
             try
@@ -196,7 +209,7 @@ internal sealed class SyncNotifications(IServiceScopeFactory scopes, SyncSignal 
 
                     throw;
                 }
-            }, logger, RetryDelay, stoppingToken);
+            }, logger, RetryDelay, Window, stoppingToken);
         }
         finally
         {

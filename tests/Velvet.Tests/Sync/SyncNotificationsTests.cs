@@ -26,7 +26,7 @@ public sealed class SyncNotificationsTests
             }
 
             finished.Release();
-        }, NullLogger.Instance, TimeSpan.FromMilliseconds(10), stop.Token);
+        }, NullLogger.Instance, TimeSpan.FromMilliseconds(10), TimeSpan.Zero, stop.Token);
 
         // The send at start (start-up may have committed) is held open while three commits happen.
         await firstStarted.Task.WaitAsync(Patience);
@@ -63,7 +63,7 @@ public sealed class SyncNotificationsTests
 
             through.TrySetResult();
             return Task.CompletedTask;
-        }, NullLogger.Instance, TimeSpan.FromMilliseconds(10), stop.Token);
+        }, NullLogger.Instance, TimeSpan.FromMilliseconds(10), TimeSpan.Zero, stop.Token);
 
         await through.Task.WaitAsync(Patience);
         Assert.Equal(3, attempts);
