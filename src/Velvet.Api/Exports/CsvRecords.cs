@@ -1,54 +1,68 @@
-using System.Text;
+using System.Buffers;
 
 namespace Velvet.Api.Exports;
 
-/// <summary>Copies a window of RFC 4180 records: line breaks inside quotes belong to their record.</summary>
+/// <summary>
+/// Picks records out of an export file as bytes: the header (when the export has one), then records
+/// offset..offset+limit. A quoted line break stays inside its record. In UTF-8 a quote and a line break are single
+/// bytes that never occur inside a longer character, so records are found without decoding the file.
+/// </summary>
 internal static class CsvRecords
 {
-    public static async Task CopyAsync(TextReader input, TextWriter output, bool hasHeader, int offset, int? limit, CancellationToken ct)
+    public static async Task CopyAsync(Stream input, Stream output, bool hasHeader, int offset, int? limit, CancellationToken ct,
+        int bufferSize = 64 * 1024)
     {
-        var buffer = new char[64 * 1024];
-        var record = new StringBuilder();
-        var inQuotes = false;
-        var index = hasHeader ? -1 : 0; // -1 is the header
-        var end = limit is { } l ? (long)offset + l : long.MaxValue;
-        int read;
-        while ((read = await input.ReadAsync(buffer.AsMemory(), ct)) > 0)
+        var buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
+        try
         {
-            for (var i = 0; i < read; i++)
+            var inQuotes = false;
+            long index = hasHeader ? -1 : 0; // -1 is the header
+            var end = limit is { } l ? (long)offset + l : long.MaxValue;
+            bool Wanted() => index == -1 || (index >= offset && index < end);
+            int read;
+            while ((read = await input.ReadAsync(buffer.AsMemory(0, bufferSize), ct)) > 0)
             {
-                var c = buffer[i];
-                if (c == '"')
+                // The bytes of the current record in this buffer start here.
+                var from = 0;
+                for (var i = 0; i < read; i++)
                 {
-                    inQuotes = !inQuotes;
-                }
-
-                var wanted = index == -1 || (index >= offset && index < end);
-                if (wanted)
-                {
-                    record.Append(c);
-                }
-
-                if (c == '\n' && !inQuotes)
-                {
-                    if (wanted)
+                    var rest = buffer.AsSpan(i, read - i);
+                    var next = inQuotes ? rest.IndexOf((byte)'"') : rest.IndexOfAny((byte)'"', (byte)'\n');
+                    if (next < 0)
                     {
-                        await output.WriteAsync(record, ct);
-                        record.Clear();
+                        break;
                     }
 
+                    i += next;
+                    if (buffer[i] == (byte)'"')
+                    {
+                        inQuotes = !inQuotes;
+                        continue;
+                    }
+
+                    if (Wanted())
+                    {
+                        await output.WriteAsync(buffer.AsMemory(from, i + 1 - from), ct);
+                    }
+
+                    from = i + 1;
                     index++;
                     if (index >= end)
                     {
                         return;
                     }
                 }
+
+                // A record that goes on in the next buffer (or the last one, without a line break).
+                if (from < read && Wanted())
+                {
+                    await output.WriteAsync(buffer.AsMemory(from, read - from), ct);
+                }
             }
         }
-
-        if (record.Length > 0)
+        finally
         {
-            await output.WriteAsync(record, ct);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }

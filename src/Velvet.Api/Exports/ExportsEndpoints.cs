@@ -129,12 +129,8 @@ internal static class ExportsEndpoints
         var settings = ExportSettings.FromJson(job.Parameters);
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{job.FileName}\"";
-        using var reader = new StreamReader(path, new UTF8Encoding(false));
-        var output = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 64 * 1024);
-        await using (output.ConfigureAwait(false))
-        {
-            await CsvRecords.CopyAsync(reader, output, settings.AddFieldNamesHeader, offset, limit, ct);
-        }
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await CsvRecords.CopyAsync(file, http.Response.Body, settings.AddFieldNamesHeader, offset, limit, ct);
     }
 
     private static int? Count(RequestParams p, string name)
