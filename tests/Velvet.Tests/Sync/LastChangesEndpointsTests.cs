@@ -360,30 +360,11 @@ public abstract class LastChangesBeyondSeedTests(VelvetApp app) : IntegrationTes
         var world = await TestWorld.CreateAsync(App);
         await AcknowledgeAsync(Api, world.AdminToken);
         await AcknowledgeAsync(Api, world.HostToken);
-        var contacts = Enumerable.Range(0, 150).Select(i => new Contact
-        {
-            CompanyId = world.Company.Id,
-            FirstName = "Guest" + i,
-            Address = new string('x', 400),
-            Email = $"stream_{i}_{Guid.NewGuid():N}@example.com",
-            CreatedAt = App.Clock.GetUtcNow().UtcDateTime,
-            UpdatedAt = App.Clock.GetUtcNow().UtcDateTime,
-            Qualifications =
-            [
-                new ContactQualification { CompanyId = world.Company.Id, VenueId = world.VenueA.Id, Status = "vip" },
-                new ContactQualification { CompanyId = world.Company.Id, VenueId = world.VenueB.Id, Status = "qualified" },
-            ],
-        }).ToList();
-        await Change(App, db =>
-        {
-            foreach (var contact in contacts)
-            {
-                contact.RefreshSearchKeys();
-                db.Contacts.Add(contact);
-            }
-
-            return Task.CompletedTask;
-        });
+        var contacts = await AddLargeContactsAsync(world, 150, "stream", contact => contact.Qualifications =
+        [
+            new ContactQualification { CompanyId = world.Company.Id, VenueId = world.VenueA.Id, Status = "vip" },
+            new ContactQualification { CompanyId = world.Company.Id, VenueId = world.VenueB.Id, Status = "qualified" },
+        ]);
 
         List<int> Venues(JsonElement data) =>
             [.. data.GetProperty("contact_qualifications").EnumerateArray().Select(q => q.GetProperty("venue_id").GetInt32())];
@@ -402,25 +383,7 @@ public abstract class LastChangesBeyondSeedTests(VelvetApp app) : IntegrationTes
     public async Task A_large_reply_is_handed_on_in_pieces_while_the_log_is_read_never_held_whole()
     {
         var world = await TestWorld.CreateAsync(App);
-        await Change(App, db =>
-        {
-            for (var i = 0; i < 1000; i++)
-            {
-                var contact = new Contact
-                {
-                    CompanyId = world.Company.Id,
-                    FirstName = "Piece" + i,
-                    Address = new string('x', 400),
-                    Email = $"piece_{i}_{Guid.NewGuid():N}@example.com",
-                    CreatedAt = App.Clock.GetUtcNow().UtcDateTime,
-                    UpdatedAt = App.Clock.GetUtcNow().UtcDateTime,
-                };
-                contact.RefreshSearchKeys();
-                db.Contacts.Add(contact);
-            }
-
-            return Task.CompletedTask;
-        });
+        await AddLargeContactsAsync(world, 1000, "piece");
 
         var body = new FlushRecordingStream();
         await App.WithDbAsync(async (db, _) =>
@@ -439,6 +402,32 @@ public abstract class LastChangesBeyondSeedTests(VelvetApp app) : IntegrationTes
         // About 1.4 MB in pieces of 256 KB (plus the entry that crossed the mark): the reply is sent as it is read.
         Assert.True(body.Pieces.Count >= body.Length / (256 * 1024), $"{body.Pieces.Count} pieces for {body.Length} bytes");
         Assert.All(body.Pieces, piece => Assert.InRange(piece, 1, (256 * 1024) + 8192));
+    }
+
+    /// <summary>Contacts of about 1.4 KB of entry data each, added in one save.</summary>
+    private async Task<List<Contact>> AddLargeContactsAsync(TestWorld world, int count, string name, Action<Contact>? more = null)
+    {
+        var contacts = Enumerable.Range(0, count).Select(i => new Contact
+        {
+            CompanyId = world.Company.Id,
+            FirstName = name + i,
+            Address = new string('x', 400),
+            Email = $"{name}_{i}_{Guid.NewGuid():N}@example.com",
+            CreatedAt = App.Clock.GetUtcNow().UtcDateTime,
+            UpdatedAt = App.Clock.GetUtcNow().UtcDateTime,
+        }).ToList();
+        await Change(App, db =>
+        {
+            foreach (var contact in contacts)
+            {
+                more?.Invoke(contact);
+                contact.RefreshSearchKeys();
+                db.Contacts.Add(contact);
+            }
+
+            return Task.CompletedTask;
+        });
+        return contacts;
     }
 
     /// <summary>A response body that remembers how many bytes each flush handed on.</summary>
