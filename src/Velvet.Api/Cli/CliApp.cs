@@ -200,13 +200,18 @@ internal sealed class CliHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // No notifier runs here: long polls on the servers hear of this verb's captured commits from one NOTIFY.
-        if (_commits.IsCompleted)
+        try
         {
-            await SyncNotifications.NotifyOnceAsync(_provider.GetRequiredService<IServiceScopeFactory>(),
-                _provider.GetRequiredService<ILogger<CliHost>>(), CancellationToken.None);
+            // No notifier runs here: long polls on the servers hear of this verb's captured commits from one NOTIFY.
+            if (_commits.IsCompleted)
+            {
+                await SyncNotifications.NotifyOnceAsync(_provider.GetRequiredService<IServiceScopeFactory>(),
+                    _provider.GetRequiredService<ILogger<CliHost>>(), CancellationToken.None);
+            }
         }
-
-        await _provider.DisposeAsync();
+        finally
+        {
+            await _provider.DisposeAsync();
+        }
     }
 }

@@ -22,8 +22,10 @@ internal static class CsvRecords
             int read;
             while ((read = await input.ReadAsync(buffer.AsMemory(0, bufferSize), ct)) > 0)
             {
-                // The bytes of the current record in this buffer start here.
+                // The current record's bytes in this buffer start at from; wanted bytes not yet written, at pending
+                // (written in runs, not record by record: each write to a response is a send of its own).
                 var from = 0;
+                var pending = -1;
                 for (var i = 0; i < read; i++)
                 {
                     var rest = buffer.AsSpan(i, read - i);
@@ -42,21 +44,33 @@ internal static class CsvRecords
 
                     if (Wanted())
                     {
-                        await output.WriteAsync(buffer.AsMemory(from, i + 1 - from), ct);
+                        pending = pending < 0 ? from : pending;
+                    }
+                    else if (pending >= 0)
+                    {
+                        await output.WriteAsync(buffer.AsMemory(pending, from - pending), ct);
+                        pending = -1;
                     }
 
                     from = i + 1;
                     index++;
                     if (index >= end)
                     {
+                        if (pending >= 0)
+                        {
+                            await output.WriteAsync(buffer.AsMemory(pending, from - pending), ct);
+                        }
+
                         return;
                     }
                 }
 
-                // A record that goes on in the next buffer (or the last one, without a line break).
-                if (from < read && Wanted())
+                // The record that goes on in the next buffer (or the last one, without a line break) counts as wanted or not.
+                var until = Wanted() ? read : from;
+                pending = pending < 0 && Wanted() ? from : pending;
+                if (pending >= 0 && until > pending)
                 {
-                    await output.WriteAsync(buffer.AsMemory(from, read - from), ct);
+                    await output.WriteAsync(buffer.AsMemory(pending, until - pending), ct);
                 }
             }
         }

@@ -74,7 +74,9 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     private readonly ConditionalWeakTable<DbTransaction, SyncWatermark.Registration> _registrations = [];
 
     // Transactions that wrote log rows: only their commits wake long polls (other commits would make every waiter re-read for nothing).
+    // Npgsql reuses a connection's transaction object: a new transaction starts unmarked (TransactionStarted).
     private readonly ConditionalWeakTable<DbTransaction, object> _logged = [];
+    private static readonly object Logged = new();
 
     // Safety net: a transaction disposed without commit or rollback raises no transaction event, but its
     // connection closes with the context; whatever is still registered on it has ended by then.
@@ -227,7 +229,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         {
             if (await WriteLogAsync(db, pending, cancellationToken))
             {
-                _logged.AddOrUpdate(db.Database.CurrentTransaction!.GetDbTransaction(), pending);
+                _logged.AddOrUpdate(db.Database.CurrentTransaction!.GetDbTransaction(), Logged);
             }
         }
         catch when (pending.OwnsTransaction && db.Database.CurrentTransaction is not null)
@@ -262,6 +264,19 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     }
 
     public void SaveChangesFailed(DbContextErrorEventData eventData) => SaveChangesFailedAsync(eventData).GetAwaiter().GetResult();
+
+    public override DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
+    {
+        _logged.Remove(result);
+        return result;
+    }
+
+    public override ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result,
+        CancellationToken cancellationToken = default)
+    {
+        _logged.Remove(result);
+        return ValueTask.FromResult(result);
+    }
 
     public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
@@ -503,7 +518,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         _ => (null, null),
     };
 
-    /// <summary>Writes the save's log rows; false when it had none.</summary>
+    /// <summary>Writes the save's log rows; false when the save changed nothing a device would read.</summary>
     private async Task<bool> WriteLogAsync(VelvetDb db, Pending pending, CancellationToken ct)
     {
         // The signed-in company's zone comes from authentication; any other company's is read once.
@@ -610,7 +625,8 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
                 .Where(a => pending.ExpiredUsers.Contains(a.UserId)).ExecuteDeleteAsync(ct);
         }
 
-        return rows.Count > 0;
+        // Expired acknowledgments matter to waiting devices too: their next read answers "No achievements".
+        return rows.Count > 0 || pending.ExpiredUsers.Count > 0;
     }
 
     /// <summary>

@@ -79,7 +79,7 @@ internal sealed class SyncNotifications(IServiceScopeFactory scopes, SyncSignal 
                 await SendAsync(connection, Guid.NewGuid().ToString("N"), ct);
             }
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        catch (Exception e) when (!ct.IsCancellationRequested)
         {
             logger.LogWarning(e, "Last Changes could not notify the server processes");
         }
@@ -108,7 +108,7 @@ internal sealed class SyncNotifications(IServiceScopeFactory scopes, SyncSignal 
             {
                 await send(ct);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 logger.LogWarning(e, "Last Changes could not notify other server processes; retrying");
                 commit = Task.CompletedTask;
@@ -119,7 +119,7 @@ internal sealed class SyncNotifications(IServiceScopeFactory scopes, SyncSignal 
 
     /// <summary>
     /// The database's connection string for these long-lived connections (null on SQLite): unpooled, so a broken one
-    /// is closed for good; with keepalives and short timeouts, so a silently dropped link is noticed.
+    /// is closed for good; with keepalive queries and short timeouts, so a silently dropped link is noticed.
     /// </summary>
     private static async Task<string?> ConnectionStringAsync(IServiceScopeFactory scopes)
     {
@@ -173,7 +173,7 @@ internal sealed class SyncNotifications(IServiceScopeFactory scopes, SyncSignal 
                     await connection.WaitAsync(stoppingToken);
                 }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning(e, "Last Changes listener lost its connection; reconnecting");
                 await Task.Delay(RetryDelay, stoppingToken);
@@ -198,7 +198,7 @@ internal sealed class SyncNotifications(IServiceScopeFactory scopes, SyncSignal 
 
                     await SendAsync(connection, _origin, ct);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception) when (!ct.IsCancellationRequested)
                 {
                     // The next attempt starts on a new connection.
                     if (connection is not null)

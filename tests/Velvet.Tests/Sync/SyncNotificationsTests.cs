@@ -48,6 +48,32 @@ public sealed class SyncNotificationsTests
     }
 
     [Fact]
+    public async Task Commits_within_the_window_share_one_send()
+    {
+        var signal = new SyncSignal();
+        var sends = 0;
+        var sent = new SemaphoreSlim(0);
+        using var stop = new CancellationTokenSource();
+        var loop = SyncNotifications.TellOthersAsync(signal, _ =>
+        {
+            Interlocked.Increment(ref sends);
+            sent.Release();
+            return Task.CompletedTask;
+        }, NullLogger.Instance, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(300), stop.Token);
+        Assert.True(await sent.WaitAsync(Patience)); // the send at start
+
+        signal.Committed();
+        signal.Committed();
+        signal.Committed();
+        Assert.True(await sent.WaitAsync(Patience));
+        await Task.Delay(600);
+        Assert.Equal(2, Volatile.Read(ref sends));
+
+        await stop.CancelAsync();
+        await StoppedAsync(loop);
+    }
+
+    [Fact]
     public async Task A_send_that_fails_is_tried_again_until_it_goes_through()
     {
         var signal = new SyncSignal();
