@@ -41,15 +41,20 @@ internal static class StorageSetup
     // Last Changes' capture appends the writer's registration (a SELECT) to the save's first batch on purpose
     // (Sync/ChangeCapture.AppendRegistration); EF reads its own results and would warn of that one on every write.
     public static DbContextOptionsBuilder UsePostgres(DbContextOptionsBuilder builder, string connectionString) =>
-        builder.UseNpgsql(WithAutoPrepare(connectionString), o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
+        builder.UseNpgsql(WithPoolDefaults(connectionString), o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
             .ConfigureWarnings(w => w.Ignore(RelationalEventId.UnexpectedTrailingResultSetWhenSaving))
             .AddInterceptors(ContactChanges);
 
     /// <summary>
-    /// Every request runs the same few statements (authentication, the record, the log insert): prepared once per
-    /// pooled connection, PostgreSQL stops re-planning them. An operator's own Max Auto Prepare wins.
+    /// Pool settings for a server's many short requests; an operator's own setting of either wins.
+    /// - Auto-prepare: every request runs the same few statements (authentication, the record, the log insert):
+    ///   prepared once per pooled connection, PostgreSQL stops re-planning them.
+    /// - No reset on close: EF returns the connection to the pool after each query outside a transaction (about six
+    ///   times per contact update), and each return made PostgreSQL run seven reset statements with the next command.
+    ///   Velvet keeps no session state on pooled connections: its advisory locks end with their transaction, LISTEN
+    ///   has an unpooled connection of its own, and Npgsql still rolls back a transaction left open.
     /// </summary>
-    internal static string WithAutoPrepare(string connectionString)
+    internal static string WithPoolDefaults(string connectionString)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
         if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)
@@ -57,6 +62,12 @@ internal static class StorageSetup
         {
             builder.MaxAutoPrepare = 100;
             builder.AutoPrepareMinUsages = 2;
+        }
+
+        if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase)
+            && !connectionString.Contains("ResetOnClose", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.NoResetOnClose = true;
         }
 
         return builder.ConnectionString;
