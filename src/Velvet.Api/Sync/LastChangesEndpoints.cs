@@ -97,7 +97,7 @@ internal static class LastChangesEndpoints
             if (rows is not null || page is not null || time.GetUtcNow() >= deadline)
             {
                 // The reply reads the rest of the rows while it writes, and disposes them.
-                return LastChangesReply.Entries(mark, caller.Zone, compress, rows, pageLimit, db.Tenant.VenueIds);
+                return LastChangesReply.Entries(mark, caller.Zone, compress, rows, pageLimit, db.Tenant.VenueIds, longPoll: wait > 0 && page is null);
             }
 
             await WaitAsync(changed, deadline, time, ct);

@@ -32,11 +32,11 @@ internal sealed class LastChangesReply : IResult
     private readonly DateTime _mark;
 
     private LastChangesReply(int status, DateTime mark, TimeZoneInfo zone, string? message, string? encoding,
-        LogRows? rows, int? pageLimit, IReadOnlyCollection<int> venueIds)
+        LogRows? rows, int? pageLimit, IReadOnlyCollection<int> venueIds, bool longPoll = false)
     {
         _status = status;
         _mark = mark;
-        _timestamp = LastChangesRequest.FormatTimestamp(mark, zone);
+        _timestamp = LastChangesRequest.FormatTimestamp(mark, zone, toTheTick: longPoll);
         _message = message;
         _encoding = encoding;
         _rows = rows;
@@ -53,8 +53,8 @@ internal sealed class LastChangesReply : IResult
     /// whether a next page exists.
     /// </summary>
     public static LastChangesReply Entries(DateTime mark, TimeZoneInfo zone, string? encoding, LogRows? rows,
-        int? pageLimit, IReadOnlyCollection<int> venueIds) =>
-        new(0, mark, zone, null, encoding, rows, pageLimit, venueIds);
+        int? pageLimit, IReadOnlyCollection<int> venueIds, bool longPoll) =>
+        new(0, mark, zone, null, encoding, rows, pageLimit, venueIds, longPoll);
 
     /// <summary>brotli or gzip when the client accepts it (the deployed apps send gzip); null for identity.</summary>
     public static string? Encoding(string acceptEncoding) =>

@@ -103,14 +103,18 @@ internal static class LastChangesRequest
     public static string NoAchievements(IReadOnlyList<string> missing) =>
         missing.Count == 1 ? $"No achievements: '{missing[0]}' " : "No achievements at some classes";
 
-    /// <summary>The reply's timestamp, "2014-03-03T16:38:38GMT+01:00", in the company's zone, floored to the second.</summary>
-    public static string FormatTimestamp(DateTime utc, TimeZoneInfo zone)
+    /// <summary>
+    /// The reply's timestamp, "2014-03-03T16:38:38GMT+01:00", in the company's zone, floored to the second. Long polls
+    /// get it to the tick ("…38.1234567GMT+01:00"; start_date accepts fractions): sent back, it starts the next poll
+    /// at the watermark itself rather than at the start of its second, whose entries the client has already.
+    /// </summary>
+    public static string FormatTimestamp(DateTime utc, TimeZoneInfo zone, bool toTheTick = false)
     {
-        var floored = new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
-        var local = WireTime.ToZone(floored, zone);
+        var shown = toTheTick ? utc : new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+        var local = WireTime.ToZone(shown, zone);
         var offset = local.Offset;
         var sign = offset < TimeSpan.Zero ? '-' : '+';
-        return local.ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + "GMT" + sign
-            + offset.Duration().ToString("hh\\:mm", System.Globalization.CultureInfo.InvariantCulture);
+        return local.ToString(toTheTick ? "yyyy-MM-dd'T'HH:mm:ss.fffffff" : "yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)
+            + "GMT" + sign + offset.Duration().ToString("hh\\:mm", System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -393,7 +393,7 @@ public abstract class LastChangesBeyondSeedTests(VelvetApp app) : IntegrationTes
             Assert.True(await rows.ReadAsync(CancellationToken.None));
             var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
             context.Response.Body = body;
-            await LastChangesReply.Entries(App.Clock.GetUtcNow().UtcDateTime, TimeZoneInfo.Utc, null, rows, null, [world.VenueA.Id, world.VenueB.Id])
+            await LastChangesReply.Entries(App.Clock.GetUtcNow().UtcDateTime, TimeZoneInfo.Utc, null, rows, null, [world.VenueA.Id, world.VenueB.Id], longPoll: false)
                 .ExecuteAsync(context);
         });
 
@@ -466,6 +466,32 @@ public abstract class LastChangesBeyondSeedTests(VelvetApp app) : IntegrationTes
         var reply = await poll;
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"answered after {started.Elapsed}");
         Assert.Equal("No achievements at some classes", reply.Json.GetProperty("message").GetString());
+    }
+
+    [DbFact]
+    public async Task A_long_poll_that_sends_its_timestamp_back_waits_for_what_is_new_instead_of_repeating_it()
+    {
+        var world = await TestWorld.CreateAsync(App);
+        await AcknowledgeAsync(Api, world.AdminToken);
+        App.Clock.Advance(TimeSpan.FromSeconds(2));
+        var mark = (await PullAsync(Api, world.AdminToken)).GetProperty("timestamp").GetString()!;
+        await Change(App, db =>
+        {
+            db.StaticTexts.Add(new StaticText { CompanyId = world.Company.Id, Type = "once", Text = "delivered once" });
+            return Task.CompletedTask;
+        });
+        // Past PostgreSQL's allowance for clock skew, and most often still within the change's second.
+        App.Clock.Advance(TimeSpan.FromMilliseconds(new SyncOptions().ClockSkewAllowanceMilliseconds + 100));
+
+        var first = (await Api.Get("/api/v1/last_changes", ("auth_token", world.AdminToken), ("start_date", mark), ("wait", "5"))).AssertOk().Json;
+        Assert.Contains(Entries(first), e => e.ClassName == "StaticText");
+        var timestamp = first.GetProperty("timestamp").GetString()!;
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}GMT[+-]\d\d:\d\d$", timestamp);
+
+        // The timestamp to the tick starts the next poll after what the first one delivered: it waits, and answers empty.
+        var second = (await Api.Get("/api/v1/last_changes", ("auth_token", world.AdminToken), ("start_date", timestamp), ("wait", "1"))).AssertOk().Json;
+        Assert.Equal(0, second.GetProperty("status").GetInt32());
+        Assert.Empty(Entries(second));
     }
 
     [DbFact]
