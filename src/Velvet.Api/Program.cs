@@ -41,10 +41,12 @@ builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
-app.UseMiddleware<WireErrorMiddleware>();
 // Logs method, path (without the query string, which may hold auth_token), status and time — never parameters.
-// This host's logger, not Serilog's static one: several hosts may share a process (tests, CLI).
+// This host's logger, not Serilog's static one: several hosts may share a process (tests, CLI). Outside the error
+// middleware, so it logs the status the client got: a client's mistake is a 4xx line, not an error with a stack trace
+// (an unexpected failure is logged with its exception by WireErrorMiddleware).
 app.UseSerilogRequestLogging(o => o.Logger = app.Services.GetService<Serilog.ILogger>());
+app.UseMiddleware<WireErrorMiddleware>();
 app.UseStatusCodePages(WirePipeline.WriteEmptyStatusAsync);
 app.UseMiddleware<JsonSuffixMiddleware>();
 app.UseUploads(app.Services.GetRequiredService<VelvetOptions>());

@@ -3,13 +3,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Velvet.Tests.Infrastructure;
 
-/// <summary>The warnings and errors a test server logged (its operators would see them), so a test can show a path logs none.</summary>
+/// <summary>Everything a test server logged, as its operators would keep it: message, structured values and exception.</summary>
 public sealed class RecordedLogs : ILoggerProvider
 {
-    private readonly ConcurrentQueue<string> _entries = new();
+    private readonly ConcurrentQueue<(LogLevel Level, string Text)> _entries = new();
 
-    /// <summary>"Level Category: message", oldest first.</summary>
-    public IReadOnlyList<string> WarningsAndErrors => [.. _entries];
+    /// <summary>"Level Category: message values exception", oldest first.</summary>
+    public IReadOnlyList<string> All => [.. _entries.Select(e => e.Text)];
+
+    public IReadOnlyList<string> WarningsAndErrors => [.. _entries.Where(e => e.Level >= LogLevel.Warning).Select(e => e.Text)];
 
     public ILogger CreateLogger(string categoryName) => new Recorder(this, categoryName);
 
@@ -22,14 +24,12 @@ public sealed class RecordedLogs : ILoggerProvider
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+        public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (IsEnabled(logLevel))
-            {
-                logs._entries.Enqueue($"{logLevel} {category}: {formatter(state, exception)}");
-            }
+            var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(' ', pairs.Select(p => $"{p.Key}={p.Value}")) : "";
+            logs._entries.Enqueue((logLevel, $"{logLevel} {category}: {formatter(state, exception)} {values} {exception}"));
         }
     }
 }
