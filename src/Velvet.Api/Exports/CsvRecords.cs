@@ -22,10 +22,20 @@ internal static class CsvRecords
             int read;
             while ((read = await input.ReadAsync(buffer.AsMemory(0, bufferSize), ct)) > 0)
             {
-                // The current record's bytes in this buffer start at from; wanted bytes not yet written, at pending
-                // (written in runs, not record by record: each write to a response is a send of its own).
+                // Wanted bytes are written in runs, not record by record (each write to a response is a send of its
+                // own): the run not yet written starts at pending, the current record at from.
                 var from = 0;
                 var pending = -1;
+                async ValueTask WriteRunAsync(int until)
+                {
+                    if (pending >= 0 && until > pending)
+                    {
+                        await output.WriteAsync(buffer.AsMemory(pending, until - pending), ct);
+                    }
+
+                    pending = -1;
+                }
+
                 for (var i = 0; i < read; i++)
                 {
                     var rest = buffer.AsSpan(i, read - i);
@@ -46,31 +56,29 @@ internal static class CsvRecords
                     {
                         pending = pending < 0 ? from : pending;
                     }
-                    else if (pending >= 0)
+                    else
                     {
-                        await output.WriteAsync(buffer.AsMemory(pending, from - pending), ct);
-                        pending = -1;
+                        await WriteRunAsync(from);
                     }
 
                     from = i + 1;
                     index++;
                     if (index >= end)
                     {
-                        if (pending >= 0)
-                        {
-                            await output.WriteAsync(buffer.AsMemory(pending, from - pending), ct);
-                        }
-
+                        await WriteRunAsync(from);
                         return;
                     }
                 }
 
-                // The record that goes on in the next buffer (or the last one, without a line break) counts as wanted or not.
-                var until = Wanted() ? read : from;
-                pending = pending < 0 && Wanted() ? from : pending;
-                if (pending >= 0 && until > pending)
+                // The record that goes on in the next buffer (or the last one, without a line break).
+                if (Wanted())
                 {
-                    await output.WriteAsync(buffer.AsMemory(pending, until - pending), ct);
+                    pending = pending < 0 ? from : pending;
+                    await WriteRunAsync(read);
+                }
+                else
+                {
+                    await WriteRunAsync(from);
                 }
             }
         }

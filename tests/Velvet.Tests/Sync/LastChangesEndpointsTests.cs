@@ -404,6 +404,19 @@ public abstract class LastChangesBeyondSeedTests(VelvetApp app) : IntegrationTes
         Assert.All(body.Pieces, piece => Assert.InRange(piece, 1, (256 * 1024) + 8192));
     }
 
+    /// <summary>
+    /// A device's timestamp past every entry the set-up logged (replies repeat their boundary second's entries), with
+    /// the clock moved on again, so what a test changes next is all a poll from it can see.
+    /// </summary>
+    private async Task<string> MarkPastTheSetUpAsync(string token)
+    {
+        await AcknowledgeAsync(Api, token);
+        App.Clock.Advance(TimeSpan.FromSeconds(2));
+        var mark = (await PullAsync(Api, token)).GetProperty("timestamp").GetString()!;
+        App.Clock.Advance(TimeSpan.FromSeconds(2));
+        return mark;
+    }
+
     /// <summary>Contacts of about 1.4 KB of entry data each, added in one save.</summary>
     private async Task<List<Contact>> AddLargeContactsAsync(TestWorld world, int count, string name, Action<Contact>? more = null)
     {
@@ -453,10 +466,7 @@ public abstract class LastChangesBeyondSeedTests(VelvetApp app) : IntegrationTes
     public async Task A_waiting_device_hears_at_once_that_its_users_permissions_changed()
     {
         var world = await TestWorld.CreateAsync(App);
-        await AcknowledgeAsync(Api, world.HostToken);
-        App.Clock.Advance(TimeSpan.FromSeconds(2));
-        var mark = (await PullAsync(Api, world.HostToken)).GetProperty("timestamp").GetString()!;
-        App.Clock.Advance(TimeSpan.FromSeconds(2));
+        var mark = await MarkPastTheSetUpAsync(world.HostToken);
 
         // A permission change logs nothing a device reads, but it ends the device's acknowledgments.
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -498,10 +508,7 @@ public abstract class LastChangesBeyondSeedTests(VelvetApp app) : IntegrationTes
     public async Task Wait_returns_as_soon_as_a_visible_change_commits_or_empty_at_the_deadline()
     {
         var world = await TestWorld.CreateAsync(App);
-        await AcknowledgeAsync(Api, world.AdminToken);
-        App.Clock.Advance(TimeSpan.FromSeconds(2));
-        var mark = (await PullAsync(Api, world.AdminToken)).GetProperty("timestamp").GetString()!;
-        App.Clock.Advance(TimeSpan.FromSeconds(2));
+        var mark = await MarkPastTheSetUpAsync(world.AdminToken);
 
         var empty = await Api.Get("/api/v1/last_changes", ("auth_token", world.AdminToken), ("start_date", mark), ("wait", "1"));
         Assert.Equal(0, empty.Json.GetProperty("activity_log").GetArrayLength());
