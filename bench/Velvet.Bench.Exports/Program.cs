@@ -227,7 +227,8 @@ async Task<int> AddJobAsync(int companyId, ExportSettings job)
     await using var scope = provider.CreateAsyncScope();
     var db = scope.ServiceProvider.GetRequiredService<VelvetDb>();
     db.Tenant.UseSystem();
-    var row = new ExportJob { CompanyId = companyId, Parameters = job.ToJson(), ActiveKey = job.Key(), Type = "local", CreatedAt = DateTime.UtcNow };
+    var json = job.ToJson();
+    var row = new ExportJob { CompanyId = companyId, Parameters = json, ActiveKey = ExportSettings.Key(json), Type = "local", CreatedAt = DateTime.UtcNow };
     db.ExportJobs.Add(row);
     await db.SaveChangesAsync();
     return row.Id;

@@ -34,10 +34,7 @@ internal sealed partial record ExportSettings(
     public static ExportSettings FromJson(string json) => JsonSerializer.Deserialize<ExportSettings>(json, Json)
         ?? throw new InvalidOperationException("Export parameters are empty");
 
-    /// <summary>Same settings, same key: the 4001 rule compares these.</summary>
-    public string Key() => Key(ToJson());
-
-    /// <summary>The key of settings already serialised by <see cref="ToJson"/>, for a caller that stores the JSON too.</summary>
+    /// <summary>Same settings, same key (the 4001 rule compares these), from the settings serialised by <see cref="ToJson"/>.</summary>
     public static string Key(string json) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
 
     /// <summary>

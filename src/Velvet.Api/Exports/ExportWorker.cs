@@ -23,11 +23,12 @@ internal sealed partial class ExportWorker(
 {
     public const string PasswordPurpose = "Velvet.Exports.FtpPassword";
 
-    /// <summary>Distinguishes this worker instance's claims from any other process's (and from other instances in tests).</summary>
     /// <summary>How often a worker looks for expired local files: they only ever pile up, never need going fast.</summary>
     private static readonly TimeSpan SweepInterval = TimeSpan.FromHours(1);
 
     private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
+
+    /// <summary>Distinguishes this worker instance's claims from any other process's (and from other instances in tests).</summary>
     private readonly string _id = Environment.MachineName + ":" + Environment.ProcessId + ":" + Guid.NewGuid().ToString("N")[..8];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

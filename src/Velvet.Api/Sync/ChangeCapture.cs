@@ -119,8 +119,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
 
     private async Task CollectAsync(VelvetDb db, CancellationToken cancellationToken)
     {
-        if (!db.ChangeTracker.Entries().Any(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
-            && (ClassOf(e.Entity) is not null || e.Entity is ContactTag or User or Venue)))
+        if (!db.ChangeTracker.Entries().Any(Concerns))
         {
             return;
         }
@@ -377,6 +376,18 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             db.RemoveRange(await db.Set<Reservation>().IgnoreQueryFilters().Where(r => venueIds.Contains(r.VenueId)).ToListAsync(ct));
         }
     }
+
+    /// <summary>
+    /// A change capture has something to do for: a synced record, a contact's tag, or what cascades to synced rows or
+    /// expires acknowledgments. An avatar, a sign-up flag or a venue filter saved on a user opens no capture at all.
+    /// </summary>
+    private static bool Concerns(EntityEntry entry) => entry.State switch
+    {
+        EntityState.Added or EntityState.Modified or EntityState.Deleted when ClassOf(entry.Entity) is not null || entry.Entity is ContactTag => true,
+        EntityState.Deleted => entry.Entity is User or Venue,
+        EntityState.Modified => entry.Entity is User && entry.Property(nameof(User.Permissions)).IsModified,
+        _ => false,
+    };
 
     private static Pending Collect(VelvetDb db)
     {
