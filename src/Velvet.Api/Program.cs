@@ -28,11 +28,12 @@ if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_U
 builder.Logging.ClearProviders();
 // Each host logs through its own logger, never the static Log.Logger: several hosts may share a process (tests,
 // benches), and the first to stop would silence the others by closing the static one.
+// Defaults first: an operator's Serilog section (levels, overrides) is read after them and wins.
 builder.Services.AddSerilog((services, logger) => logger
-    .ReadFrom.Configuration(builder.Configuration)
     .MinimumLevel.Information()
     .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
     .MinimumLevel.Override("Microsoft.EntityFrameworkCore", Serilog.Events.LogEventLevel.Warning)
+    .ReadFrom.Configuration(builder.Configuration)
     .Enrich.FromLogContext()
     .WriteTo.Console(new Serilog.Formatting.Compact.CompactJsonFormatter()), preserveStaticLogger: true, writeToProviders: true);
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting;
 using Velvet.Tests.Infrastructure;
 
 namespace Velvet.Tests.Wire;
@@ -35,5 +36,18 @@ public sealed class RequestLoggingTests(SqliteApp app) : IClassFixture<SqliteApp
         var logged = app.Logs.All.Skip(before).ToList();
         Assert.Contains(logged, line => line.Contains("/api/v1/tokens", StringComparison.Ordinal) && line.Contains("401", StringComparison.Ordinal));
         Assert.DoesNotContain(logged, line => line.StartsWith("Error", StringComparison.Ordinal) || line.Contains(" at Velvet.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_operator_who_sets_the_level_to_warning_gets_no_line_per_request()
+    {
+        using var quiet = app.WithWebHostBuilder(builder => builder.UseSetting("Serilog:MinimumLevel:Default", "Warning"));
+        var api = new ApiClient(quiet.CreateClient());
+        var before = app.Logs.All.Count;
+
+        (await api.Get("/api/v1/profile.json")).AssertError(423);
+        (await api.Get("/health")).AssertOk();
+
+        Assert.DoesNotContain(app.Logs.All.Skip(before), line => line.Contains("/health", StringComparison.Ordinal) || line.Contains("/api/v1/profile", StringComparison.Ordinal));
     }
 }
