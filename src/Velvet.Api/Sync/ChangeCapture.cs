@@ -153,6 +153,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             pending = Collect(db);
             pending.OwnsTransaction = ownsTransaction;
             pending.AwaitingRegistration = postgres;
+            await LockParentsAsync(db, pending, cancellationToken);
             await ReadOldScopesAsync(db, pending, cancellationToken);
         }
         catch when (ownsTransaction)
@@ -341,8 +342,10 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         var venueIds = deleted.OfType<Venue>().Select(v => v.Id).ToList();
         // PostgreSQL: a concurrent insert of a child (its foreign-key check) waits for these locks, so no child can
         // appear after the load below and be removed by the database's cascade unseen. SQLite's write lock does the same.
+        // A deleted tag's category is locked before the tag: parents before children, the order every writer of a tag
+        // takes them in (LockParentsAsync), else a tag deleted while another writer renames one deadlocks.
         await LockRowsAsync(db, "Contacts", contactIds, ct);
-        await LockRowsAsync(db, "TagCategories", categoryIds, ct);
+        await LockRowsAsync(db, "TagCategories", [.. categoryIds.Concat(deleted.OfType<Tag>().Select(t => t.TagCategoryId)).Distinct()], ct);
         await LockRowsAsync(db, "Tags", [.. deleted.OfType<Tag>().Select(t => t.Id)], ct);
         await LockRowsAsync(db, "Users", userIds, ct);
         await LockRowsAsync(db, "Venues", venueIds, ct);
@@ -587,16 +590,13 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             }
         }
 
-        var written = composite.Keys.ToHashSet();
         await AddParentsAsync(db, SyncClasses.Contact, pending.Contacts, destroyed, composite, ct);
         await AddParentsAsync(db, SyncClasses.Task, pending.Tasks, destroyed, composite, ct);
         await AddParentsAsync(db, SyncClasses.TagCategory, pending.Categories, destroyed, composite, ct);
 
         foreach (var group in composite.GroupBy(c => c.Key.Item1))
         {
-            // A record this save created or updated is locked already (or invisible to others): only parents
-            // changed through their children need the lock.
-            await LockParentsAsync(db, group.Key, [.. group.Where(g => !written.Contains(g.Key)).Select(g => g.Key.Item2)], ct);
+            // Every record read here is locked: by this save's own update, or as a parent before the save (LockParentsAsync).
             var byCompany = group.GroupBy(g => g.Value.Company);
             foreach (var companyGroup in byCompany)
             {
@@ -683,21 +683,15 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     /// <summary>
     /// A parent's JSON is read from its children. Two PostgreSQL writers changing children of one parent would
     /// each read the other's change as uncommitted and log a stale parent; locking the parent row serializes
-    /// them, so the second reads the first's committed change. SQLite writers are serialized already.
+    /// them, so the second reads the first's committed change. The lock is taken before the save's own statements:
+    /// a child's insert holds a key-share lock on its parent (the foreign key check), and two writers that each
+    /// held one while waiting to lock the parent would deadlock. SQLite writers are serialized already.
     /// </summary>
-    private static async Task LockParentsAsync(VelvetDb db, string className, List<int> ids, CancellationToken ct)
+    private static async Task LockParentsAsync(VelvetDb db, Pending pending, CancellationToken ct)
     {
-        var table = className switch
-        {
-            SyncClasses.Contact => "Contacts",
-            SyncClasses.Task => "Tasks",
-            SyncClasses.TagCategory => "TagCategories",
-            _ => null,
-        };
-        if (table is not null)
-        {
-            await LockRowsAsync(db, table, ids, ct);
-        }
+        await LockRowsAsync(db, "Contacts", [.. pending.Contacts], ct);
+        await LockRowsAsync(db, "Tasks", [.. pending.Tasks], ct);
+        await LockRowsAsync(db, "TagCategories", [.. pending.Categories], ct);
     }
 
     private static async Task LockRowsAsync(VelvetDb db, string table, List<int> ids, CancellationToken ct)
