@@ -405,7 +405,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             var className = ClassOf(entry.Entity);
             if (className is not null)
             {
-                var (venue, user) = entry.State == EntityState.Added ? (null, null) : OriginalScope(entry);
+                var (venue, user) = entry.State == EntityState.Added ? (null, null) : ScopeOf(entry.Entity, () => entry.OriginalValues);
                 pending.Entries.Add(new Captured(entry.Entity, className, entry.State, venue, user));
             }
 
@@ -457,19 +457,11 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
                 continue;
             }
 
-            var id = IdOf(captured.Entity);
-            (int? Venue, int? User)? stored = captured.Entity switch
+            if (Scopes.TryGetValue(captured.Entity.GetType(), out var scope)
+                && await LockedAsync(db, scope.Table, scope.Column, IdOf(captured.Entity), ct) is { } stored)
             {
-                Reservation => await LockedAsync(db, "Reservations", "VenueId", id, ct) is { } v ? (v, null) : null,
-                ContactQualification => await LockedAsync(db, "ContactQualifications", "VenueId", id, ct) is { } v ? (v, null) : null,
-                CrmTask => await LockedAsync(db, "Tasks", "UserId", id, ct) is { } u ? (null, u) : null,
-                Notification => await LockedAsync(db, "Notifications", "UserId", id, ct) is { } u ? (null, u) : null,
-                UserVenue => await LockedAsync(db, "UserVenues", "UserId", id, ct) is { } u ? (null, u) : null,
-                _ => null,
-            };
-            if (stored is { } scope)
-            {
-                pending.Entries[i] = captured with { OldVenueId = scope.Venue, OldUserId = scope.User };
+                var (venue, user) = scope.Of(stored);
+                pending.Entries[i] = captured with { OldVenueId = venue, OldUserId = user };
             }
         }
     }
@@ -514,23 +506,24 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         _ => null,
     };
 
-    /// <summary>Who may see the record: (venue, user) for venue-bound and per-user classes, (null, null) company-wide.</summary>
-    private static (int? Venue, int? User) OriginalScope(EntityEntry entry) => entry.Entity switch
+    /// <summary>The column of a venue-bound or per-user class that says who may see its records, and the table holding it.</summary>
+    private sealed record ScopeColumn(string Table, string Column, bool IsVenue)
     {
-        ContactQualification or Reservation => ((int?)entry.OriginalValues["VenueId"], null),
-        CrmTask or Notification or UserVenue => (null, (int?)entry.OriginalValues["UserId"]),
-        _ => (null, null),
+        public (int? Venue, int? User) Of(int? value) => IsVenue ? (value, null) : (null, value);
+    }
+
+    private static readonly Dictionary<Type, ScopeColumn> Scopes = new()
+    {
+        [typeof(ContactQualification)] = new("ContactQualifications", nameof(ContactQualification.VenueId), IsVenue: true),
+        [typeof(Reservation)] = new("Reservations", nameof(Reservation.VenueId), IsVenue: true),
+        [typeof(CrmTask)] = new("Tasks", nameof(CrmTask.UserId), IsVenue: false),
+        [typeof(Notification)] = new("Notifications", nameof(Notification.UserId), IsVenue: false),
+        [typeof(UserVenue)] = new("UserVenues", nameof(UserVenue.UserId), IsVenue: false),
     };
 
-    private static (int? Venue, int? User) Scope(object entity) => entity switch
-    {
-        ContactQualification q => (q.VenueId, null),
-        Reservation r => (r.VenueId, null),
-        CrmTask t => (null, t.UserId),
-        Notification n => (null, n.UserId),
-        UserVenue v => (null, v.UserId),
-        _ => (null, null),
-    };
+    /// <summary>Who may see the record with these values: (venue, user) for venue-bound and per-user classes, (null, null) company-wide.</summary>
+    private static (int? Venue, int? User) ScopeOf(object entity, Func<PropertyValues> values) =>
+        Scopes.TryGetValue(entity.GetType(), out var scope) ? scope.Of((int?)values()[scope.Column]) : (null, null);
 
     /// <summary>Writes the save's log rows; false when the save changed nothing a device would read.</summary>
     private async Task<bool> WriteLogAsync(VelvetDb db, Pending pending, CancellationToken ct)
@@ -569,10 +562,11 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             // A modified record is read back: columns this context did not change may have been changed by another
             // writer since it loaded the entity, and the log must carry the stored row (scope and data). A composite
             // record visible company-wide needs no read here: its data is read below, and it has no scope to read.
-            var entity = captured.State == EntityState.Modified && captured.Entity is not (Contact or TagCategory)
-                ? (await db.Entry(captured.Entity).GetDatabaseValuesAsync(ct))?.ToObject() ?? captured.Entity
-                : captured.Entity;
-            var (venue, user) = Scope(entity);
+            var stored = captured.State == EntityState.Modified && captured.Entity is not (Contact or TagCategory)
+                ? await db.Entry(captured.Entity).GetDatabaseValuesAsync(ct)
+                : null;
+            var entity = stored?.ToObject() ?? captured.Entity;
+            var (venue, user) = ScopeOf(captured.Entity, () => stored ?? db.Entry(captured.Entity).CurrentValues);
             if (captured.State == EntityState.Modified && (venue != captured.OldVenueId || user != captured.OldUserId))
             {
                 // The record leaves the old scope without being deleted: viewers there receive a destroy.
