@@ -409,31 +409,31 @@ internal static class ContactsEndpoints
 
     private sealed record Duplicate(int Id, string Name, string Value, string Field);
 
-    private sealed record Existing(int Id, string FirstName, string? LastName);
-
     /// <summary>
-    /// A contact of the company with the same e-mail or the same phone digits (e-mail checked first);
+    /// A contact of the company with the same e-mail or the same phone digits (e-mail first), in one round trip;
     /// the search keys of <paramref name="contact"/> must be refreshed already.
     /// </summary>
     private static async Task<Duplicate?> FindDuplicateAsync(VelvetDb db, Contact contact, int? excludeId, CancellationToken ct)
     {
-        if (contact.EmailKey is { } emailKey
-            && await FirstExistingAsync(db.Contacts.Where(c => c.EmailKey == emailKey && c.Id != excludeId), ct) is { } byEmail)
+        var emailKey = contact.EmailKey;
+        var phoneKey = contact.PhoneKey;
+        if (emailKey is null && phoneKey is null)
         {
-            return new Duplicate(byEmail.Id, Contact.NameOf(byEmail.FirstName, byEmail.LastName), contact.Email!, "email");
+            return null;
         }
 
-        if (contact.PhoneKey is { } phoneKey
-            && await FirstExistingAsync(db.Contacts.Where(c => c.PhoneKey == phoneKey && c.Id != excludeId), ct) is { } byPhone)
+        var match = await db.Contacts
+            .Where(c => c.Id != excludeId && ((emailKey != null && c.EmailKey == emailKey) || (phoneKey != null && c.PhoneKey == phoneKey)))
+            .Select(c => new { c.Id, c.FirstName, c.LastName, ByEmail = emailKey != null && c.EmailKey == emailKey })
+            .OrderByDescending(c => c.ByEmail).ThenBy(c => c.Id)
+            .FirstOrDefaultAsync(ct);
+        return match switch
         {
-            return new Duplicate(byPhone.Id, Contact.NameOf(byPhone.FirstName, byPhone.LastName), contact.Phone!, "phone");
-        }
-
-        return null;
+            null => null,
+            { ByEmail: true } => new Duplicate(match.Id, Contact.NameOf(match.FirstName, match.LastName), contact.Email!, "email"),
+            _ => new Duplicate(match.Id, Contact.NameOf(match.FirstName, match.LastName), contact.Phone!, "phone"),
+        };
     }
-
-    private static Task<Existing?> FirstExistingAsync(IQueryable<Contact> matches, CancellationToken ct) =>
-        matches.OrderBy(c => c.Id).Select(c => new Existing(c.Id, c.FirstName, c.LastName)).FirstOrDefaultAsync(ct);
 
     /// <summary>tag_ids, contact[contact_owners] and the top-level contact_qualifications, each only when sent.</summary>
     private static async Task ApplyRelationsAsync(

@@ -168,6 +168,30 @@ public abstract class ContactsEndpointsTests(VelvetApp app) : IntegrationTest(ap
     }
 
     [DbFact]
+    public async Task The_email_is_checked_before_the_phone_and_an_update_may_keep_its_own_but_not_take_another_contacts()
+    {
+        var world = await TestWorld.CreateAsync(App);
+        var first = IdOf(await CreateAsync(world.AdminToken, ("contact[first_name]", "Ann"), ("contact[last_name]", "Phone"),
+            ("contact[email]", "ann@example.com"), ("contact[phone]", "(212)555-0101")));
+        var second = IdOf(await CreateAsync(world.AdminToken, ("contact[first_name]", "Bob"), ("contact[last_name]", "Mail"),
+            ("contact[email]", "bob@example.com"), ("contact[phone]", "(212)555-0102")));
+
+        // The phone is Ann's, the e-mail Bob's: the e-mail wins.
+        var both = (await Api.Post("/api/v1/contacts.json", ("auth_token", world.AdminToken), ("contact[first_name]", "Other"),
+            ("contact[email]", "BOB@example.com"), ("contact[phone]", "212 555 0101"))).AssertOk().Json;
+        Assert.Equal(second, IdOf(both.GetProperty("contact")));
+        Assert.StartsWith("The BOB@example.com you entered is already associated with Bob Mail", both.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        (await Api.Put($"/api/v1/contacts/{first}", ("auth_token", world.AdminToken), ("contact[email]", "ann@example.com"),
+            ("contact[phone]", "(212)555-0101"), ("contact[title]", "Regular"))).AssertOk();
+        var taken = (await Api.Put($"/api/v1/contacts/{first}", ("auth_token", world.AdminToken), ("contact[phone]", "212.555.0102")))
+            .AssertError(400).Json;
+        Assert.Equal("has already been taken", taken.GetProperty("errors").GetProperty("phone")[0].GetString());
+        var stored = (await Api.Get($"/api/v1/contacts/{first}.json", ("auth_token", world.AdminToken))).AssertOk().Json;
+        Assert.Equal("(212)555-0101", stored.GetProperty("phone").GetString());
+    }
+
+    [DbFact]
     public async Task Update_changes_only_the_keys_sent()
     {
         var world = await TestWorld.CreateAsync(App);
