@@ -1,12 +1,13 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.WebUtilities;
+using Velvet.Api.Storage;
 
 
 namespace Velvet.Api.Wire;
 
 /// <summary>
-/// Outermost v1/v2 guard: client mistakes become the API's error body with their status, anything else
-/// a 500 in the same format — never a stack trace.
+/// Outermost v1/v2 guard: client mistakes become the API's error body with their status, a write that lost to
+/// another or a busy database a 503 to retry, anything else a 500 in the same format — never a stack trace.
 /// </summary>
 internal sealed class WireErrorMiddleware(RequestDelegate next, ILogger<WireErrorMiddleware> logger)
 {
@@ -42,6 +43,19 @@ internal sealed class WireErrorMiddleware(RequestDelegate next, ILogger<WireErro
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; there is nobody to answer.
+        }
+        catch (Exception e) when (StorageErrors.IsTransient(e))
+        {
+            // Lost to a concurrent write, or the database is busy or out of reach: nothing was written, and the same
+            // request can be sent again. An operator needs the count, not a stack trace.
+            logger.LogWarning("Database busy on {Method} {Path}: {Reason}", context.Request.Method, context.Request.Path.Value, e.Message);
+            // Set as the reply starts: writing the error body clears the headers set before it.
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers.RetryAfter = "1";
+                return Task.CompletedTask;
+            });
+            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Service busy, please try again");
         }
         catch (Exception e)
         {
