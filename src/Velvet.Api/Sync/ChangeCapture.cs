@@ -479,7 +479,8 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
 
     private static void Both(EntityEntry entry, string property, HashSet<int> into)
     {
-        if (entry.State != EntityState.Deleted && entry.CurrentValues[property] is int current)
+        // A parent added by the same save has only a temporary key here; it is logged as created anyway.
+        if (entry.State != EntityState.Deleted && !entry.Property(property).IsTemporary && entry.CurrentValues[property] is int current)
         {
             into.Add(current);
         }
@@ -590,7 +591,8 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
 
         foreach (var group in composite.GroupBy(c => c.Key.Item1))
         {
-            // Every record read here is locked: by this save's own update, or as a parent before the save (LockParentsAsync).
+            // Every record read here is locked: by this save's own update or delete, or as a parent before the save
+            // (LockParentsAsync); one this save created is invisible to others.
             var byCompany = group.GroupBy(g => g.Value.Company);
             foreach (var companyGroup in byCompany)
             {
@@ -683,9 +685,13 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     /// </summary>
     private static async Task LockParentsAsync(VelvetDb db, Pending pending, CancellationToken ct)
     {
-        await LockRowsAsync(db, "Contacts", [.. pending.Contacts], ct);
-        await LockRowsAsync(db, "Tasks", [.. pending.Tasks], ct);
-        await LockRowsAsync(db, "TagCategories", [.. pending.Categories], ct);
+        // A parent this save updates is locked by its own UPDATE (which a child's key-share lock does not block), one
+        // it deletes by IncludeCascadesAsync: neither costs another statement.
+        var own = pending.Entries.Where(e => e.State is EntityState.Modified or EntityState.Deleted).Select(e => (e.ClassName, IdOf(e.Entity))).ToHashSet();
+        List<int> Others(string className, HashSet<int> ids) => [.. ids.Where(id => !own.Contains((className, id)))];
+        await LockRowsAsync(db, "Contacts", Others(SyncClasses.Contact, pending.Contacts), ct);
+        await LockRowsAsync(db, "Tasks", Others(SyncClasses.Task, pending.Tasks), ct);
+        await LockRowsAsync(db, "TagCategories", Others(SyncClasses.TagCategory, pending.Categories), ct);
     }
 
     private static async Task LockRowsAsync(VelvetDb db, string table, List<int> ids, CancellationToken ct)
