@@ -177,8 +177,9 @@ internal static class Program
     }
 
     /// <summary>
-    /// Prints the plans of the search queries: the SQL EF Core sends for a company's request, the tenant filter's
-    /// "system" switch a parameter as EF sends it (SQLite plans before it knows the value), the other values literal.
+    /// Prints the plans of the search queries and of the duplicate check's WHERE clause, with the tenant filter as EF
+    /// Core sends it for a company's request: its "system" switch a parameter (SQLite plans before it knows the value),
+    /// the other values literal.
     /// </summary>
     private static async Task ExplainAsync(string engine, string? postgres, string dataDir)
     {

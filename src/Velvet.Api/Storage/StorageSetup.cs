@@ -28,7 +28,10 @@ internal static class StorageSetup
             Directory.CreateDirectory(options.DataPath());
             var connectionString = configuration.GetConnectionString("Sqlite")
                 ?? $"Data Source={options.DataPath("velvet.db")};Default Timeout=30";
-            services.AddHostedService<SqliteStatistics>();
+            if (options.RefreshSqliteStatistics)
+            {
+                services.AddHostedService<SqliteStatistics>();
+            }
             services.AddDbContext<VelvetDb, SqliteVelvetDb>((sp, o) => UseSqlite(o, connectionString).AddInterceptors(sp.GetRequiredService<Sync.ChangeCapture>().Interceptors(postgres: false)));
         }
 

@@ -13,6 +13,9 @@ internal sealed class VelvetOptions
 
     public bool SeedDemo { get; set; } = true;
 
+    /// <summary>SQLite: refresh the planner's statistics at start and hourly (<see cref="SqliteStatistics"/>).</summary>
+    public bool RefreshSqliteStatistics { get; set; } = true;
+
     /// <summary>Base address used in links sent by e-mail (password reset).</summary>
     public string PublicUrl { get; set; } = "http://127.0.0.1:5080";
 

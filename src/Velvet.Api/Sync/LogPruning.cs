@@ -22,7 +22,8 @@ internal sealed class SyncHorizonConfiguration : IEntityTypeConfiguration<SyncHo
 /// "Too many changes" (reload) rather than a gap. The horizon moves only when entries are actually dropped,
 /// so the seed's 2014 start dates still work on a log that was never pruned.
 /// </summary>
-internal sealed class LogPruning(IServiceScopeFactory scopes, TimeProvider clock, SyncOptions options, ILogger<LogPruning> logger) : BackgroundService
+internal sealed class LogPruning(IServiceScopeFactory scopes, TimeProvider clock, SyncOptions options, ILogger<LogPruning> logger)
+    : HourlyJob(scopes, clock, logger)
 {
     public static async Task<DateTime> HorizonAsync(VelvetDb db, CancellationToken ct)
     {
@@ -55,23 +56,7 @@ internal sealed class LogPruning(IServiceScopeFactory scopes, TimeProvider clock
         return await db.Set<ChangeLogEntry>().IgnoreQueryFilters().Where(e => e.Stamp < before).ExecuteDeleteAsync(ct);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromHours(1), clock);
-        do
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<VelvetDb>();
-                db.Tenant.UseSystem();
-                await PruneOnceAsync(db, clock.GetUtcNow().UtcDateTime, options, stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning(e, "Last Changes log pruning failed; retrying next hour");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override string Name => "Last Changes log pruning";
+
+    protected override Task RunOnceAsync(VelvetDb db, CancellationToken ct) => PruneOnceAsync(db, Clock.GetUtcNow().UtcDateTime, options, ct);
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Velvet.Tests.Infrastructure;
 
 namespace Velvet.Tests.Wire;
@@ -39,15 +40,22 @@ public sealed class RequestLoggingTests(SqliteApp app) : IClassFixture<SqliteApp
     }
 
     [Fact]
-    public async Task An_operator_who_sets_the_level_to_warning_gets_no_line_per_request()
+    public async Task An_operators_log_levels_win_over_the_servers_defaults()
     {
-        using var quiet = app.WithWebHostBuilder(builder => builder.UseSetting("Serilog:MinimumLevel:Default", "Warning"));
-        var api = new ApiClient(quiet.CreateClient());
+        await using var quiet = app.WithWebHostBuilder(builder => builder.UseSetting("Serilog:MinimumLevel:Default", "Warning"));
+        await using var verbose = app.WithWebHostBuilder(builder => builder.ConfigureAppConfiguration(configuration =>
+            configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Information" })));
+
         var before = app.Logs.All.Count;
-
-        (await api.Get("/api/v1/profile.json")).AssertError(423);
-        (await api.Get("/health")).AssertOk();
-
+        (await new ApiClient(quiet.CreateClient()).Get("/api/v1/profile.json")).AssertError(423);
+        (await new ApiClient(quiet.CreateClient()).Get("/health")).AssertOk();
         Assert.DoesNotContain(app.Logs.All.Skip(before), line => line.Contains("/health", StringComparison.Ordinal) || line.Contains("/api/v1/profile", StringComparison.Ordinal));
+
+        // The server's own default keeps ASP.NET Core's request lines out; an operator's override lets them in.
+        before = app.Logs.All.Count;
+        (await new ApiClient(verbose.CreateClient()).Get("/health")).AssertOk();
+        var logged = app.Logs.All.Skip(before).ToList();
+        Assert.Contains(logged, line => line.Contains("/health", StringComparison.Ordinal) && line.Contains("RequestLoggingMiddleware", StringComparison.Ordinal));
+        Assert.Contains(logged, line => line.StartsWith("Information Microsoft.AspNetCore.", StringComparison.Ordinal));
     }
 }
