@@ -16,6 +16,15 @@ internal static class StorageErrors
         _ => false,
     };
 
+    /// <summary>A row this write refers to (a contact, a tag, a venue) was deleted by another request after it was read.</summary>
+    public static bool IsForeignKeyViolation(DbUpdateException error) => error.InnerException switch
+    {
+        PostgresException pg => pg.SqlState == PostgresErrorCodes.ForeignKeyViolation,
+        // SQLITE_CONSTRAINT (19) with SQLITE_CONSTRAINT_FOREIGNKEY (787).
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.SqliteExtendedErrorCode == 787,
+        _ => false,
+    };
+
     /// <summary>
     /// The write lost to another one (a deadlock, a serialization failure), or the database was busy or out of reach:
     /// the transaction rolled back whole, and the same request sent again can succeed.

@@ -1,13 +1,15 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
 using Velvet.Api.Storage;
 
 
 namespace Velvet.Api.Wire;
 
 /// <summary>
-/// Outermost v1/v2 guard: client mistakes become the API's error body with their status, a write that lost to
-/// another or a busy database a 503 to retry, anything else a 500 in the same format — never a stack trace.
+/// Outermost v1/v2 guard: client mistakes become the API's error body with their status; a write whose record was
+/// deleted meanwhile a 404, one that lost to another or met a busy database a 503 to retry; anything else a 500 in
+/// the same format — never a stack trace.
 /// </summary>
 internal sealed class WireErrorMiddleware(RequestDelegate next, ILogger<WireErrorMiddleware> logger)
 {
@@ -44,10 +46,19 @@ internal sealed class WireErrorMiddleware(RequestDelegate next, ILogger<WireErro
         {
             // The client went away; there is nobody to answer.
         }
-        catch (Exception e) when (StorageErrors.IsTransient(e))
+        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || StorageErrors.IsForeignKeyViolation(e))
         {
-            // Lost to a concurrent write, or the database is busy or out of reach: nothing was written, and the same
-            // request can be sent again. An operator needs the count, not a stack trace.
+            // The record, or one it refers to, was deleted by another request after this one read it: what this
+            // request would have been told had it come a moment later. Nothing was written.
+            logger.LogInformation("Record deleted meanwhile on {Method} {Path}", context.Request.Method, context.Request.Path.Value);
+            await WriteAsync(context, StatusCodes.Status404NotFound, "Record not found");
+        }
+        catch (Exception e) when (StorageErrors.IsTransient(e) || e is DbUpdateException u && StorageErrors.IsUniqueViolation(u))
+        {
+            // Lost to a concurrent write (a deadlock, a serialization failure, or a row another request inserted after
+            // this one checked for it), or the database is busy or out of reach: nothing was written, and the same
+            // request sent again gets the answer it would have had a moment later. An operator needs the count, not a
+            // stack trace.
             logger.LogWarning("Database busy on {Method} {Path}: {Reason}", context.Request.Method, context.Request.Path.Value, e.Message);
             // Set as the reply starts: writing the error body clears the headers set before it.
             context.Response.OnStarting(() =>
