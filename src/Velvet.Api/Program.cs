@@ -46,7 +46,14 @@ var app = builder.Build();
 // This host's logger, not Serilog's static one: several hosts may share a process (tests, CLI). Outside the error
 // middleware, so it logs the status the client got: a client's mistake is a 4xx line, not an error with a stack trace
 // (an unexpected failure is logged with its exception by WireErrorMiddleware).
-app.UseSerilogRequestLogging(o => o.Logger = app.Services.GetService<Serilog.ILogger>());
+// A 503 asks the client to send again after a lost race (WireErrorMiddleware): a warning, not an error.
+app.UseSerilogRequestLogging(o =>
+{
+    o.Logger = app.Services.GetService<Serilog.ILogger>();
+    o.GetLevel = (context, _, error) => error is not null || context.Response.StatusCode is >= 500 and not StatusCodes.Status503ServiceUnavailable
+        ? Serilog.Events.LogEventLevel.Error
+        : context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable ? Serilog.Events.LogEventLevel.Warning : Serilog.Events.LogEventLevel.Information;
+});
 app.UseMiddleware<WireErrorMiddleware>();
 app.UseStatusCodePages(WirePipeline.WriteEmptyStatusAsync);
 app.UseMiddleware<JsonSuffixMiddleware>();

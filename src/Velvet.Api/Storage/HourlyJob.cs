@@ -25,7 +25,8 @@ internal abstract class HourlyJob(IServiceScopeFactory scopes, TimeProvider cloc
                 db.Tenant.UseSystem();
                 await RunOnceAsync(db, stoppingToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            // Anything but the host stopping: an exception escaping here would stop the whole server.
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning(e, "{Job} failed; retrying next hour", Name);
             }

@@ -12,8 +12,12 @@ namespace Velvet.Api.Storage;
 internal sealed class SqliteStatistics(IServiceScopeFactory scopes, TimeProvider clock, ILogger<SqliteStatistics> logger)
     : HourlyJob(scopes, clock, logger)
 {
-    public static Task RefreshAsync(VelvetDb db, CancellationToken ct) =>
-        db.Database.ExecuteSqlRawAsync("PRAGMA analysis_limit=1000; ANALYZE;", ct);
+    public static async Task RefreshAsync(VelvetDb db, CancellationToken ct)
+    {
+        await db.Database.ExecuteSqlRawAsync("PRAGMA analysis_limit=1000; ANALYZE;", ct);
+        // A connection reads the statistics when it opens: pooled ones would plan with the old ones until closed.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearPool((Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection());
+    }
 
     protected override string Name => "Refreshing SQLite's planner statistics";
 

@@ -26,17 +26,31 @@ internal static class StorageErrors
     };
 
     /// <summary>
-    /// The write lost to another one (a deadlock, a serialization failure), or the database was busy or out of reach:
-    /// the transaction rolled back whole, and the same request sent again can succeed.
+    /// The request lost a race that sending it again settles, and nothing it did was kept: PostgreSQL cancelled it
+    /// as one of two deadlocked transactions, failed it for a concurrent update, or gave up waiting for a lock or a
+    /// connection slot; SQLite's busy timeout ran out while another writer held the database; or a row it counted on
+    /// was deleted, or one it inserted was inserted first, by another request after it looked. Not lost
+    /// connections or timeouts: a commit may have happened, and the client must not send a create twice.
     /// </summary>
-    public static bool IsTransient(Exception error) => error switch
+    public static bool IsLostRace(Exception error) => error switch
     {
-        NpgsqlException npgsql => npgsql.IsTransient,
-        // SQLITE_BUSY (5), SQLITE_LOCKED (6): the busy timeout ran out while another writer held the database.
-        SqliteException sqlite => sqlite.SqliteErrorCode is 5 or 6,
-        // EF wraps them: in a DbUpdateException when saving, in an InvalidOperationException when its execution
-        // strategy recognized one.
-        DbUpdateException or InvalidOperationException => error.InnerException is { } inner && IsTransient(inner),
+        DbUpdateConcurrencyException => true,
+        DbUpdateException update => IsForeignKeyViolation(update) || IsUniqueViolation(update) || update.InnerException is { } inner && IsLostRace(inner),
+        PostgresException pg => pg.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected
+            or PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.CannotConnectNow,
+        SqliteException sqlite => sqlite.SqliteErrorCode == 5, // SQLITE_BUSY
+        // The one wrapper EF's PostgreSQL execution strategy puts around an error it takes for transient.
+        InvalidOperationException { InnerException: (PostgresException or DbUpdateException) and var inner } => IsLostRace(inner),
         _ => false,
+    };
+
+    /// <summary>What a log line may say about the error: its code, never its text (which can quote key values).</summary>
+    public static string CodeOf(Exception error) => error switch
+    {
+        PostgresException pg => pg.SqlState,
+        SqliteException sqlite => $"SQLite {sqlite.SqliteErrorCode}/{sqlite.SqliteExtendedErrorCode}",
+        DbUpdateConcurrencyException => "no row to update",
+        { InnerException: { } inner } => CodeOf(inner),
+        _ => error.GetType().Name,
     };
 }

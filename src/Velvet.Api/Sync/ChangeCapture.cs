@@ -547,7 +547,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         }
 
         var rows = new List<ChangeLogEntry>();
-        var destroyed = pending.Entries.Where(e => e.State == EntityState.Deleted).Select(e => (e.ClassName, IdOf(e.Entity))).ToHashSet();
+        var destroyed = Destroyed(pending);
         var composite = new Dictionary<(string, int), (int Company, string Action, int? Venue, int? User)>();
 
         foreach (var captured in pending.Entries)
@@ -591,7 +591,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
 
         foreach (var group in composite.GroupBy(c => c.Key.Item1))
         {
-            // Every record read here is locked: by this save's own update or delete, or as a parent before the save
+            // Every record read here is locked: by this save's own update, or as a parent before the save
             // (LockParentsAsync); one this save created is invisible to others.
             var byCompany = group.GroupBy(g => g.Value.Company);
             foreach (var companyGroup in byCompany)
@@ -685,14 +685,17 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     /// </summary>
     private static async Task LockParentsAsync(VelvetDb db, Pending pending, CancellationToken ct)
     {
-        // A parent this save updates is locked by its own UPDATE (which a child's key-share lock does not block), one
-        // it deletes by IncludeCascadesAsync: neither costs another statement.
-        var own = pending.Entries.Where(e => e.State is EntityState.Modified or EntityState.Deleted).Select(e => (e.ClassName, IdOf(e.Entity))).ToHashSet();
-        List<int> Others(string className, HashSet<int> ids) => [.. ids.Where(id => !own.Contains((className, id)))];
-        await LockRowsAsync(db, "Contacts", Others(SyncClasses.Contact, pending.Contacts), ct);
-        await LockRowsAsync(db, "Tasks", Others(SyncClasses.Task, pending.Tasks), ct);
-        await LockRowsAsync(db, "TagCategories", Others(SyncClasses.TagCategory, pending.Categories), ct);
+        // A parent this save deletes is never read (AddParentsAsync). One it updates is locked here all the same, with
+        // the others in id order: its own UPDATE would lock it only after the save's child inserts, in their order.
+        var destroyed = Destroyed(pending);
+        List<int> Read(string className, HashSet<int> ids) => [.. ids.Where(id => !destroyed.Contains((className, id)))];
+        await LockRowsAsync(db, "Contacts", Read(SyncClasses.Contact, pending.Contacts), ct);
+        await LockRowsAsync(db, "Tasks", Read(SyncClasses.Task, pending.Tasks), ct);
+        await LockRowsAsync(db, "TagCategories", Read(SyncClasses.TagCategory, pending.Categories), ct);
     }
+
+    private static HashSet<(string ClassName, int Id)> Destroyed(Pending pending) =>
+        [.. pending.Entries.Where(e => e.State == EntityState.Deleted).Select(e => (e.ClassName, IdOf(e.Entity)))];
 
     private static async Task LockRowsAsync(VelvetDb db, string table, List<int> ids, CancellationToken ct)
     {

@@ -1,15 +1,13 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.EntityFrameworkCore;
 using Velvet.Api.Storage;
 
 
 namespace Velvet.Api.Wire;
 
 /// <summary>
-/// Outermost v1/v2 guard: client mistakes become the API's error body with their status; a write whose record was
-/// deleted meanwhile a 404, one that lost to another or met a busy database a 503 to retry; anything else a 500 in
-/// the same format — never a stack trace.
+/// Outermost v1/v2 guard: client mistakes become the API's error body with their status, a write that lost a race to
+/// another request a 503 to send again, anything else a 500 in the same format — never a stack trace.
 /// </summary>
 internal sealed class WireErrorMiddleware(RequestDelegate next, ILogger<WireErrorMiddleware> logger)
 {
@@ -46,21 +44,12 @@ internal sealed class WireErrorMiddleware(RequestDelegate next, ILogger<WireErro
         {
             // The client went away; there is nobody to answer.
         }
-        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || StorageErrors.IsForeignKeyViolation(e))
+        catch (Exception e) when (StorageErrors.IsLostRace(e) && !context.Response.HasStarted)
         {
-            // The record, or one it refers to, was deleted by another request after this one read it: what this
-            // request would have been told had it come a moment later. Nothing was written.
-            logger.LogInformation("Record deleted meanwhile on {Method} {Path}", context.Request.Method, context.Request.Path.Value);
-            await WriteAsync(context, StatusCodes.Status404NotFound, "Record not found");
-        }
-        catch (Exception e) when (StorageErrors.IsTransient(e) || e is DbUpdateException u && StorageErrors.IsUniqueViolation(u))
-        {
-            // Lost to a concurrent write (a deadlock, a serialization failure, or a row another request inserted after
-            // this one checked for it), or the database is busy or out of reach: nothing was written, and the same
-            // request sent again gets the answer it would have had a moment later. An operator needs the count, not a
-            // stack trace.
-            logger.LogWarning("Database busy on {Method} {Path}: {Reason}", context.Request.Method, context.Request.Path.Value, e.Message);
-            // Set as the reply starts: writing the error body clears the headers set before it.
+            // Rolled back whole; sent again, the request runs its own checks against what the other request did and
+            // gets the answer it would have had a moment later (the record, a 404, a validation error).
+            logger.LogWarning("Lost a race with another request on {Method} {Path} ({Code}); asked the client to retry",
+                context.Request.Method, context.Request.Path.Value, StorageErrors.CodeOf(e));
             context.Response.OnStarting(() =>
             {
                 context.Response.Headers.RetryAfter = "1";
@@ -71,6 +60,13 @@ internal sealed class WireErrorMiddleware(RequestDelegate next, ILogger<WireErro
         catch (Exception e)
         {
             logger.LogError(e, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path.Value);
+            if (context.Response.HasStarted)
+            {
+                // Part of a streamed reply is out: ending it normally would pass the rest off as complete.
+                context.Abort();
+                return;
+            }
+
             await WriteAsync(context, StatusCodes.Status500InternalServerError, "Internal server error");
         }
     }

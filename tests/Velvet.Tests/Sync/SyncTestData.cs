@@ -26,6 +26,19 @@ internal static class SyncTestData
             return contact;
         });
 
+    /// <summary>A tag in a category of its own; returns the tag's id.</summary>
+    public static Task<int> AddTagAsync(VelvetApp app, TestWorld world) =>
+        app.WithDbAsync(async (db, _) =>
+        {
+            var category = new Velvet.Api.Tags.TagCategory { CompanyId = world.Company.Id, Name = "Drinks" };
+            db.TagCategories.Add(category);
+            await db.SaveChangesAsync();
+            var tag = new Velvet.Api.Tags.Tag { CompanyId = world.Company.Id, TagCategoryId = category.Id, Name = "Champagne" };
+            db.Tags.Add(tag);
+            await db.SaveChangesAsync();
+            return tag.Id;
+        });
+
     public static Task Change(VelvetApp app, Func<VelvetDb, Task> change) =>
         app.WithDbAsync(async (db, _) =>
         {
