@@ -44,6 +44,14 @@ internal sealed class WireErrorMiddleware(RequestDelegate next, ILogger<WireErro
         {
             // The client went away; there is nobody to answer.
         }
+        catch (TextTooLongException e)
+        {
+            var invalid = ApiException.Invalid(new Dictionary<string, string[]>
+            {
+                [System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(e.Property)] = [$"is too long (maximum is {e.MaxLength} characters)"],
+            });
+            await WriteAsync(context, invalid.StatusCode, invalid.Message, invalid.Errors);
+        }
         catch (Exception e) when (StorageErrors.IsLostRace(e) && !context.Response.HasStarted)
         {
             // Rolled back whole; sent again, the request runs its own checks against what the other request did and

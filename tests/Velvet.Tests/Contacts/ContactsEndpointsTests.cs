@@ -192,6 +192,26 @@ public abstract class ContactsEndpointsTests(VelvetApp app) : IntegrationTest(ap
     }
 
     [DbFact]
+    public async Task A_value_longer_than_its_field_holds_is_refused_with_400_on_either_engine_and_nothing_is_written()
+    {
+        var world = await TestWorld.CreateAsync(App);
+        var id = IdOf(await CreateAsync(world.AdminToken, ("contact[first_name]", "John"), ("contact[email]", "john@example.com")));
+
+        var tooLong = (await Api.Put($"/api/v1/contacts/{id}", ("auth_token", world.AdminToken), ("contact[first_name]", new string('x', 101)),
+            ("contact[title]", "CEO"))).AssertError(400).Json;
+        var created = (await Api.Post("/api/v1/contacts.json", ("auth_token", world.AdminToken), ("contact[first_name]", "Ann"),
+            ("contact[last_name]", new string('y', 101)), ("contact[email]", "ann@example.com"))).AssertError(400).Json;
+
+        Assert.Equal("is too long (maximum is 100 characters)", tooLong.GetProperty("errors").GetProperty("first_name")[0].GetString());
+        Assert.Equal("is too long (maximum is 100 characters)", created.GetProperty("errors").GetProperty("last_name")[0].GetString());
+        var stored = (await Api.Get($"/api/v1/contacts/{id}.json", ("auth_token", world.AdminToken))).AssertOk().Json;
+        Assert.Equal("John", stored.GetProperty("first_name").GetString());
+        Assert.Equal(JsonValueKind.Null, stored.GetProperty("title").ValueKind);
+        Assert.Equal(1, await App.WithDbAsync((db, _) => db.Contacts.CountAsync(c => c.CompanyId == world.Company.Id)));
+        (await Api.Put($"/api/v1/contacts/{id}", ("auth_token", world.AdminToken), ("contact[first_name]", new string('x', 100)))).AssertOk();
+    }
+
+    [DbFact]
     public async Task Update_changes_only_the_keys_sent()
     {
         var world = await TestWorld.CreateAsync(App);
