@@ -7,7 +7,7 @@ namespace Velvet.Api.Storage;
 internal static class StorageSetup
 {
     private static readonly Contacts.ContactChangeCapture ContactChanges = new();
-    private static readonly LengthLimits LengthLimits = new();
+    private static readonly TextLimits TextLimits = new();
 
     public static IServiceCollection AddVelvetStorage(this IServiceCollection services, IConfiguration configuration, VelvetOptions options)
     {
@@ -41,14 +41,14 @@ internal static class StorageSetup
 
     public static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
-            .AddInterceptors(new SqlitePragmaInterceptor(), LengthLimits, ContactChanges);
+            .AddInterceptors(new SqlitePragmaInterceptor(), TextLimits, ContactChanges);
 
     // Last Changes' capture appends the writer's registration (a SELECT) to the save's first batch on purpose
     // (Sync/ChangeCapture.AppendRegistration); EF reads its own results and would warn of that one on every write.
     public static DbContextOptionsBuilder UsePostgres(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseNpgsql(WithPoolDefaults(connectionString), o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
             .ConfigureWarnings(w => w.Ignore(RelationalEventId.UnexpectedTrailingResultSetWhenSaving))
-            .AddInterceptors(LengthLimits, ContactChanges);
+            .AddInterceptors(TextLimits, ContactChanges);
 
     /// <summary>
     /// Pool settings for a server's many short requests; an operator's own setting of either wins.

@@ -36,9 +36,23 @@ internal static class RailsParams
             {
                 throw new MalformedParamsException("Parameter value too long");
             }
+            RefuseNul(name);
+            RefuseNul(value);
             Store(root, name, value is null ? ParamNull.Instance : new ParamValue(value), limits.MaxDepth);
         }
         return root;
+    }
+
+    /// <summary>
+    /// A NUL character is no text any client means to send, and PostgreSQL refuses it in every string it compares or
+    /// stores (the request failed with a 500 there, and SQLite stored it): refused with the other malformed input.
+    /// </summary>
+    private static void RefuseNul(string? text)
+    {
+        if (text is not null && text.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new MalformedParamsException("Parameter contains a null character");
+        }
     }
 
     // One normalize_params call per loop turn; "recursion" moves target/name/depth down a level.
@@ -258,6 +272,7 @@ internal static class RailsParams
                         throw new MalformedParamsException("Parameter name too long");
                     }
                     property = reader.GetString();
+                    RefuseNul(property);
                     continue;
                 }
                 if (reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray)
@@ -295,9 +310,9 @@ internal static class RailsParams
                             throw new MalformedParamsException("Parameter value too long");
                         }
                         // Numbers keep their literal text ("25000.50"), never a re-formatted double.
-                        node = new ParamValue(reader.TokenType == JsonTokenType.String
-                            ? reader.GetString()!
-                            : Encoding.UTF8.GetString(reader.ValueSpan));
+                        var text = reader.TokenType == JsonTokenType.String ? reader.GetString()! : Encoding.UTF8.GetString(reader.ValueSpan);
+                        RefuseNul(text);
+                        node = new ParamValue(text);
                         break;
                 }
                 switch (open.Peek())

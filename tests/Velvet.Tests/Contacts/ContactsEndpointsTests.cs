@@ -202,6 +202,7 @@ public abstract class ContactsEndpointsTests(VelvetApp app) : IntegrationTest(ap
         var created = (await Api.Post("/api/v1/contacts.json", ("auth_token", world.AdminToken), ("contact[first_name]", "Ann"),
             ("contact[last_name]", new string('y', 101)), ("contact[email]", "ann@example.com"))).AssertError(400).Json;
 
+
         Assert.Equal("is too long (maximum is 100 characters)", tooLong.GetProperty("errors").GetProperty("first_name")[0].GetString());
         Assert.Equal("is too long (maximum is 100 characters)", created.GetProperty("errors").GetProperty("last_name")[0].GetString());
         var stored = (await Api.Get($"/api/v1/contacts/{id}.json", ("auth_token", world.AdminToken))).AssertOk().Json;
@@ -209,6 +210,24 @@ public abstract class ContactsEndpointsTests(VelvetApp app) : IntegrationTest(ap
         Assert.Equal(JsonValueKind.Null, stored.GetProperty("title").ValueKind);
         Assert.Equal(1, await App.WithDbAsync((db, _) => db.Contacts.CountAsync(c => c.CompanyId == world.Company.Id)));
         (await Api.Put($"/api/v1/contacts/{id}", ("auth_token", world.AdminToken), ("contact[first_name]", new string('x', 100)))).AssertOk();
+    }
+
+    [DbFact]
+    public async Task A_null_character_in_any_parameter_is_refused_as_malformed_on_either_engine()
+    {
+        var world = await TestWorld.CreateAsync(App);
+        var id = IdOf(await CreateAsync(world.AdminToken, ("contact[first_name]", "John"), ("contact[email]", "john@example.com")));
+
+        (await Api.Put($"/api/v1/contacts/{id}", ("auth_token", world.AdminToken), ("contact[website]", "example.com\0")))
+            .AssertError(400, "Parameter contains a null character");
+        (await Api.Get("/api/v1/contacts", ("auth_token", world.AdminToken), ("search[name]", "jo\0hn")))
+            .AssertError(400, "Parameter contains a null character");
+        (await Api.SendJson(HttpMethod.Put, $"/api/v1/contacts/{id}.json?auth_token={world.AdminToken}", new { contact = new { title = "C\0EO" } }))
+            .AssertError(400, "Parameter contains a null character");
+
+        var stored = (await Api.Get($"/api/v1/contacts/{id}.json", ("auth_token", world.AdminToken))).AssertOk().Json;
+        Assert.Equal(JsonValueKind.Null, stored.GetProperty("website").ValueKind);
+        Assert.Equal(JsonValueKind.Null, stored.GetProperty("title").ValueKind);
     }
 
     [DbFact]
