@@ -78,7 +78,8 @@ internal static class TokensEndpoints
 
         var now = time.GetUtcNow().UtcDateTime;
         var normalized = User.NormalizeEmail(email);
-        var accountKey = "email:" + normalized;
+        // No address is longer than 254 characters; a longer string still counts as a failed attempt, under a key that fits.
+        var accountKey = "email:" + (normalized.Length > 254 ? normalized[..254] : normalized);
         var addressKey = "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
         db.Tenant.UseSystem();
         var throttles = await db.SignInThrottles.Where(t => t.Key == accountKey || t.Key == addressKey).ToListAsync(ct);

@@ -191,7 +191,7 @@ internal sealed class CliHost : IAsyncDisposable
         {
             return await action(scope.ServiceProvider.GetRequiredService<Accounts>());
         }
-        catch (Exception e) when (e is ArgumentException or DbUpdateException)
+        catch (Exception e) when (e is ArgumentException or DbUpdateException or UnstorableTextException)
         {
             await output.WriteLineAsync("error: " + e.Message);
             return 1;

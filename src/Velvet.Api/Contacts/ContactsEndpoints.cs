@@ -162,7 +162,8 @@ internal static class ContactsEndpoints
             };
             var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
             ContactParams.Require(contact, errors);
-            if (errors.Count == 0)
+            // A card whose text the database cannot hold (too long, a NUL) is skipped like any other invalid card.
+            if (errors.Count == 0 && TextLimits.FirstProblem(db.Entry(contact)) is null)
             {
                 contact.RefreshSearchKeys();
                 candidates.Add(contact);

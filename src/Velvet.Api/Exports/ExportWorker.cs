@@ -345,10 +345,14 @@ internal sealed partial class ExportWorker(
         velvet.DataPath("exports", job.CompanyId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             job.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".csv");
 
-    /// <summary>Delivery messages never carry the password (DeliveryException scrubs it); others are cut to the column size.</summary>
+    /// <summary>
+    /// Delivery messages never carry the password (DeliveryException scrubs it); others are cut to the column size.
+    /// Control characters a server's reply may carry (a NUL would make the job's record unsavable) become spaces.
+    /// </summary>
     private static string ErrorText(Exception e)
     {
         var text = e is DeliveryException ? e.Message : "Export failed: " + e.Message;
+        text = string.Concat(text.Select(c => char.IsControl(c) ? ' ' : c));
         return text.Length > 1900 ? text[..1900] : text;
     }
 

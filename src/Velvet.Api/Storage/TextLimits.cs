@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Velvet.Api.Storage;
@@ -15,7 +16,8 @@ internal sealed class UnstorableTextException(string property, string problem) :
 /// <summary>
 /// Every save's texts against what their columns hold, before anything is sent. PostgreSQL refuses a text longer
 /// than its column, or one with a NUL character, and the client got a 500; SQLite stored either as it came. Both
-/// engines now refuse them alike, whichever endpoint wrote them.
+/// engines now refuse them alike, whichever endpoint wrote them. Registered before the capture interceptors, so a
+/// refused save has opened no transaction (EF raises no SaveChangesFailed for a throw while saving starts).
 /// </summary>
 internal sealed class TextLimits : SaveChangesInterceptor
 {
@@ -32,6 +34,43 @@ internal sealed class TextLimits : SaveChangesInterceptor
         return result;
     }
 
+    /// <summary>
+    /// The first text of the entity its column cannot hold, as (property, problem); null when all fit. An entity not
+    /// tracked yet (an import's candidate) is checked whole, a modified one only in the properties it changes.
+    /// </summary>
+    public static (string Property, string Problem)? FirstProblem(EntityEntry entry)
+    {
+        foreach (var property in entry.Properties)
+        {
+            if (entry.State == EntityState.Modified && !property.IsModified)
+            {
+                continue;
+            }
+
+            // What the column receives: a converted property (a user's permissions) is stored as its provider value.
+            var stored = property.Metadata.GetTypeMapping().Converter is { } converter && property.CurrentValue is not null
+                ? converter.ConvertToProvider(property.CurrentValue)
+                : property.CurrentValue;
+            if (stored is not string text)
+            {
+                continue;
+            }
+
+            // Characters, as the column counts them: an emoji is two UTF-16 units but one character.
+            if (property.Metadata.GetMaxLength() is { } max && text.Length > max && text.EnumerateRunes().Count() > max)
+            {
+                return (property.Metadata.Name, $"is too long (maximum is {max} characters)");
+            }
+
+            if (text.Contains('\0', StringComparison.Ordinal))
+            {
+                return (property.Metadata.Name, "contains a null character");
+            }
+        }
+
+        return null;
+    }
+
     private static void Check(DbContext? context)
     {
         if (context is null)
@@ -41,27 +80,9 @@ internal sealed class TextLimits : SaveChangesInterceptor
 
         foreach (var entry in context.ChangeTracker.Entries())
         {
-            if (entry.State is not (EntityState.Added or EntityState.Modified))
+            if (entry.State is (EntityState.Added or EntityState.Modified) && FirstProblem(entry) is var (property, problem))
             {
-                continue;
-            }
-
-            foreach (var property in entry.Properties)
-            {
-                if (property.CurrentValue is not string text || (entry.State == EntityState.Modified && !property.IsModified))
-                {
-                    continue;
-                }
-
-                if (property.Metadata.GetMaxLength() is { } max && text.Length > max)
-                {
-                    throw new UnstorableTextException(property.Metadata.Name, $"is too long (maximum is {max} characters)");
-                }
-
-                if (text.Contains('\0', StringComparison.Ordinal))
-                {
-                    throw new UnstorableTextException(property.Metadata.Name, "contains a null character");
-                }
+                throw new UnstorableTextException(property, problem);
             }
         }
     }

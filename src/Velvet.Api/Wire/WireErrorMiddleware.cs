@@ -44,11 +44,11 @@ internal sealed class WireErrorMiddleware(RequestDelegate next, ILogger<WireErro
         {
             // The client went away; there is nobody to answer.
         }
-        catch (UnstorableTextException e)
+        catch (UnstorableTextException e) when (!context.Response.HasStarted)
         {
             var invalid = ApiException.Invalid(new Dictionary<string, string[]>
             {
-                [System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(e.Property)] = [e.Problem],
+                [WireJson.Options.PropertyNamingPolicy!.ConvertName(e.Property)] = [e.Problem],
             });
             await WriteAsync(context, invalid.StatusCode, invalid.Message, invalid.Errors);
         }

@@ -70,6 +70,13 @@ public abstract class TokensEndpointsTests(VelvetApp app) : IntegrationTest(app)
     }
 
     [DbFact]
+    public async Task An_address_longer_than_any_account_has_is_a_wrong_password_not_a_server_error()
+    {
+        (await Api.Post("/api/v1/tokens", ("email", new string('a', 300) + "@example.com"), ("password", "wrong")))
+            .AssertError(401, "Invalid email or password");
+    }
+
+    [DbFact]
     public async Task Sign_in_validates_its_parameters()
     {
         (await Api.Post("/api/v1/tokens", ("email", "someone@example.com"))).AssertError(400);

@@ -210,6 +210,10 @@ public abstract class ContactsEndpointsTests(VelvetApp app) : IntegrationTest(ap
         Assert.Equal(JsonValueKind.Null, stored.GetProperty("title").ValueKind);
         Assert.Equal(1, await App.WithDbAsync((db, _) => db.Contacts.CountAsync(c => c.CompanyId == world.Company.Id)));
         (await Api.Put($"/api/v1/contacts/{id}", ("auth_token", world.AdminToken), ("contact[first_name]", new string('x', 100)))).AssertOk();
+        // The column counts characters: a hundred emoji fit, though .NET counts two units for each.
+        var emoji = string.Concat(Enumerable.Repeat("\U0001F37E", 100));
+        Assert.Equal(emoji, (await Api.Put($"/api/v1/contacts/{id}", ("auth_token", world.AdminToken), ("contact[first_name]", emoji))).AssertOk().Json
+            .GetProperty("first_name").GetString());
     }
 
     [DbFact]
@@ -435,6 +439,27 @@ public abstract class ContactsEndpointsTests(VelvetApp app) : IntegrationTest(ap
             .Select(c => c.GetProperty("name").GetString()).Order(StringComparer.Ordinal);
         Assert.Equal(["John Smith", "Old "], names);
         (await Api.Post("/api/v1/contacts/import.json", ("auth_token", world.HostToken), ("contacts", "not a vcard"))).AssertError(400);
+    }
+
+    [DbFact]
+    public async Task Import_skips_a_card_whose_text_the_database_cannot_hold_and_keeps_the_others()
+    {
+        var world = await TestWorld.CreateAsync(App);
+        var vcf = "BEGIN:VCARD\nN:Smith;John\nEMAIL:john@example.com\nEND:VCARD\n"
+            + $"BEGIN:VCARD\nN:Long;{new string('x', 101)}\nEMAIL:long@example.com\nEND:VCARD\n"
+            + "BEGIN:VCARD\nN:Nul;Nina\nEMAIL:ni\0na@example.com\nEND:VCARD\n";
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(world.HostToken), "auth_token" },
+            { new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(vcf)), "contacts", "contacts.vcf" },
+        };
+
+        var reply = await Reply.From(await Api.Http.PostAsync("/api/v1/contacts/import.json", form));
+
+        Assert.Equal("File successfully uploaded", reply.AssertOk().Json.GetProperty("message").GetString());
+        var names = (await Api.Get("/api/v1/contacts", ("auth_token", world.HostToken))).AssertOk().Json.EnumerateArray()
+            .Select(c => c.GetProperty("name").GetString());
+        Assert.Equal(["John Smith"], names);
     }
 
     [DbFact]
