@@ -206,7 +206,7 @@ internal sealed partial record ExportSettings(
         // The password is never echoed, not even in an error message.
         var password = ftp.Str("password") ?? throw Bad("Invalid value for ftp_settings.password: (hidden)");
         var folder = ftp.Has("folder") ? ftp.Str("folder") : "";
-        if (folder is null || folder.Contains("..", StringComparison.Ordinal) || folder.Any(char.IsControl))
+        if (folder is null || folder.Length > 1000 || folder.Contains("..", StringComparison.Ordinal) || folder.Any(char.IsControl))
         {
             throw Bad($"Invalid value for ftp_settings.folder: {Text(ftp["folder"])}");
         }

@@ -162,6 +162,7 @@ public abstract class ExportsEndpointsTests(VelvetApp app) : IntegrationTest(app
             (r => { r["distribution_method"] = "sftp"; ((Dictionary<string, object>)r["ftp_settings"])["host_key"] = "MD5:ab:cd"; }, "Invalid value for ftp_settings.host_key: MD5:ab:cd"),
             (r => { r["distribution_method"] = "sftp"; ((Dictionary<string, object>)r["ftp_settings"])["host_key"] = "SHA256:short"; }, "Invalid value for ftp_settings.host_key: SHA256:short"),
             (r => { r["distribution_method"] = "ftp"; ((Dictionary<string, object>)r["ftp_settings"])["host_key"] = PinnedKey; }, $"Invalid value for ftp_settings.host_key: {PinnedKey}"),
+            (r => { r["distribution_method"] = "ftp"; ((Dictionary<string, object>)r["ftp_settings"])["folder"] = new string('d', 1001); }, "Invalid value for ftp_settings.folder: " + new string('d', 1001)),
             (r => r["contact_fields"] = new[] { "1", "999", "abc" }, "Invalid contact field id: 999, abc"),
             (r => r["contact_fields"] = Array.Empty<string>(), "Invalid number of fields"),
             (r => r["time_range"] = new[] { "2012-02-30", "2012-04-02" }, "Valid start_date and end_date is required"),
