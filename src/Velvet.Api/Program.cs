@@ -50,9 +50,13 @@ var app = builder.Build();
 app.UseSerilogRequestLogging(o =>
 {
     o.Logger = app.Services.GetService<Serilog.ILogger>();
-    o.GetLevel = (context, _, error) => error is not null || context.Response.StatusCode is >= 500 and not StatusCodes.Status503ServiceUnavailable
-        ? Serilog.Events.LogEventLevel.Error
-        : context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable ? Serilog.Events.LogEventLevel.Warning : Serilog.Events.LogEventLevel.Information;
+    o.GetLevel = (context, _, error) => (error, context.Response.StatusCode) switch
+    {
+        (not null, _) => Serilog.Events.LogEventLevel.Error,
+        (_, StatusCodes.Status503ServiceUnavailable) => Serilog.Events.LogEventLevel.Warning,
+        (_, >= 500) => Serilog.Events.LogEventLevel.Error,
+        _ => Serilog.Events.LogEventLevel.Information,
+    };
 });
 app.UseMiddleware<WireErrorMiddleware>();
 app.UseStatusCodePages(WirePipeline.WriteEmptyStatusAsync);

@@ -8,20 +8,22 @@ namespace Velvet.Api.Storage;
 internal static class StorageErrors
 {
     /// <summary>Unique-key violations are how exports enforce "once" across processes (nonces, 4001).</summary>
-    public static bool IsUniqueViolation(DbUpdateException error) => error.InnerException switch
-    {
-        PostgresException pg => pg.SqlState == PostgresErrorCodes.UniqueViolation,
-        // SQLITE_CONSTRAINT (19) with the primary-key or unique extended codes.
-        SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.SqliteExtendedErrorCode is 1555 or 2067,
-        _ => false,
-    };
+    // SQLite's extended codes of SQLITE_CONSTRAINT (19): primary key, unique, foreign key.
+    private const int SqlitePrimaryKey = 1555;
+    private const int SqliteUnique = 2067;
+    private const int SqliteForeignKey = 787;
+
+    public static bool IsUniqueViolation(DbUpdateException error) =>
+        IsConstraintViolation(error, PostgresErrorCodes.UniqueViolation, SqlitePrimaryKey, SqliteUnique);
 
     /// <summary>A row this write refers to (a contact, a tag, a venue) was deleted by another request after it was read.</summary>
-    public static bool IsForeignKeyViolation(DbUpdateException error) => error.InnerException switch
+    public static bool IsForeignKeyViolation(DbUpdateException error) =>
+        IsConstraintViolation(error, PostgresErrorCodes.ForeignKeyViolation, SqliteForeignKey);
+
+    private static bool IsConstraintViolation(DbUpdateException error, string sqlState, params int[] sqliteExtendedCodes) => error.InnerException switch
     {
-        PostgresException pg => pg.SqlState == PostgresErrorCodes.ForeignKeyViolation,
-        // SQLITE_CONSTRAINT (19) with SQLITE_CONSTRAINT_FOREIGNKEY (787).
-        SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.SqliteExtendedErrorCode == 787,
+        PostgresException pg => pg.SqlState == sqlState,
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqliteExtendedCodes.Contains(sqlite.SqliteExtendedErrorCode),
         _ => false,
     };
 

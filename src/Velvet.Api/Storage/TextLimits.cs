@@ -48,13 +48,14 @@ internal sealed class TextLimits : SaveChangesInterceptor
             }
 
             // What the column receives: a converted property (a user's permissions) is stored as its provider value.
-            var stored = property.Metadata.GetTypeMapping().Converter is { } converter && property.CurrentValue is not null
-                ? converter.ConvertToProvider(property.CurrentValue)
-                : property.CurrentValue;
-            if (stored is not string text)
+            // Only text columns are looked at; a save passes here for each of its dates and numbers.
+            var converter = property.Metadata.GetTypeMapping().Converter;
+            if ((converter?.ProviderClrType ?? property.Metadata.ClrType) != typeof(string) || property.CurrentValue is not { } value)
             {
                 continue;
             }
+
+            var text = (string)(converter is null ? value : converter.ConvertToProvider(value)!);
 
             // Characters, as the column counts them: an emoji is two UTF-16 units but one character.
             if (property.Metadata.GetMaxLength() is { } max && text.Length > max && text.EnumerateRunes().Count() > max)

@@ -64,6 +64,9 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
 
         public HashSet<int> ExpiredUsers { get; } = [];
 
+        /// <summary>Records this save deletes, by class and id: they get a destroy and nothing more, and are not read.</summary>
+        public HashSet<(string ClassName, int Id)> Destroyed { get; } = [];
+
         public bool OwnsTransaction { get; set; }
 
         /// <summary>PostgreSQL: the writer's registration has yet to ride on the save's first batch.</summary>
@@ -407,6 +410,10 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             {
                 var (venue, user) = entry.State == EntityState.Added ? (null, null) : ScopeOf(entry.Entity, () => entry.OriginalValues);
                 pending.Entries.Add(new Captured(entry.Entity, className, entry.State, venue, user));
+                if (entry.State == EntityState.Deleted)
+                {
+                    pending.Destroyed.Add((className, IdOf(entry.Entity)));
+                }
             }
 
             // Children whose change alters the parent's JSON: the parent gets an "update" too.
@@ -547,7 +554,6 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         }
 
         var rows = new List<ChangeLogEntry>();
-        var destroyed = Destroyed(pending);
         var composite = new Dictionary<(string, int), (int Company, string Action, int? Venue, int? User)>();
 
         foreach (var captured in pending.Entries)
@@ -585,9 +591,9 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             }
         }
 
-        await AddParentsAsync(db, SyncClasses.Contact, pending.Contacts, destroyed, composite, ct);
-        await AddParentsAsync(db, SyncClasses.Task, pending.Tasks, destroyed, composite, ct);
-        await AddParentsAsync(db, SyncClasses.TagCategory, pending.Categories, destroyed, composite, ct);
+        await AddParentsAsync(db, SyncClasses.Contact, pending.Contacts, pending.Destroyed, composite, ct);
+        await AddParentsAsync(db, SyncClasses.Task, pending.Tasks, pending.Destroyed, composite, ct);
+        await AddParentsAsync(db, SyncClasses.TagCategory, pending.Categories, pending.Destroyed, composite, ct);
 
         foreach (var group in composite.GroupBy(c => c.Key.Item1))
         {
@@ -687,15 +693,11 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     {
         // A parent this save deletes is never read (AddParentsAsync). One it updates is locked here all the same, with
         // the others in id order: its own UPDATE would lock it only after the save's child inserts, in their order.
-        var destroyed = Destroyed(pending);
-        List<int> Read(string className, HashSet<int> ids) => [.. ids.Where(id => !destroyed.Contains((className, id)))];
+        List<int> Read(string className, HashSet<int> ids) => [.. ids.Where(id => !pending.Destroyed.Contains((className, id)))];
         await LockRowsAsync(db, "Contacts", Read(SyncClasses.Contact, pending.Contacts), ct);
         await LockRowsAsync(db, "Tasks", Read(SyncClasses.Task, pending.Tasks), ct);
         await LockRowsAsync(db, "TagCategories", Read(SyncClasses.TagCategory, pending.Categories), ct);
     }
-
-    private static HashSet<(string ClassName, int Id)> Destroyed(Pending pending) =>
-        [.. pending.Entries.Where(e => e.State == EntityState.Deleted).Select(e => (e.ClassName, IdOf(e.Entity)))];
 
     private static async Task LockRowsAsync(VelvetDb db, string table, List<int> ids, CancellationToken ct)
     {
