@@ -71,6 +71,16 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
 
         /// <summary>PostgreSQL: the writer's registration has yet to ride on the save's first batch.</summary>
         public bool AwaitingRegistration { get; set; }
+
+        /// <summary>PostgreSQL: contacts whose data the log needs, read on the save's first batch after its own statements.</summary>
+        public int[]? RidingContacts { get; set; }
+
+        /// <summary>The batch they rode on; a later batch of the same save makes their read too early to use.</summary>
+        public DbCommand? RideCommand { get; set; }
+
+        public bool BatchAfterRide { get; set; }
+
+        public ChangeData.ContactsRead? RiddenContacts { get; set; }
     }
 
     private readonly ConditionalWeakTable<DbContext, Pending> _pending = [];
@@ -136,7 +146,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         }
 
         // The writer registers before its stamps are read (WriteLogAsync). PostgreSQL: at the end of the save's first
-        // batch (AppendRegistration), which saves the registration a round trip of its own.
+        // batch (RideOnFirstBatch), which saves the registration a round trip of its own.
         var postgres = db.Database.IsNpgsql();
         if (!postgres)
         {
@@ -158,6 +168,10 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             pending.AwaitingRegistration = postgres;
             await LockParentsAsync(db, pending, cancellationToken);
             await ReadOldScopesAsync(db, pending, cancellationToken);
+            if (postgres)
+            {
+                pending.RidingContacts = ContactsToRide(pending);
+            }
         }
         catch when (ownsTransaction)
         {
@@ -172,38 +186,109 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         SavingChangesAsync(eventData, result).AsTask().GetAwaiter().GetResult();
 
     /// <summary>
-    /// Appends the writer's registration to the save's first batch, as the last statement: EF reads the results of
-    /// its own statements by position and leaves the rest. The statement text never changes (the key is a
-    /// parameter), so PostgreSQL keeps it prepared; it runs after the batch's row changes and before any stamp.
+    /// Contacts whose log data the save needs, when all are known before it runs: those it updates and those whose
+    /// children it changes. Their read can then ride on the save's batch instead of taking a round trip after it. A
+    /// contact the save creates has no id yet, so such a save reads after it as before.
     /// </summary>
-    private void AppendRegistration(DbCommand command, CommandEventData eventData)
+    private static int[]? ContactsToRide(Pending pending)
     {
-        if (eventData.CommandSource == CommandSource.SaveChanges && eventData.Context is VelvetDb db
-            && _pending.TryGetValue(db, out var pending) && pending.AwaitingRegistration)
+        if (pending.Entries.Any(c => c is { Entity: Contact, State: EntityState.Added }))
         {
-            pending.AwaitingRegistration = false;
-            var key = command.CreateParameter();
-            key.ParameterName = "velvet_writer";
-            key.DbType = System.Data.DbType.Int64;
-            key.Value = _watermark.WriterKey();
-            command.Parameters.Add(key);
-            command.CommandText = command.CommandText.TrimEnd().TrimEnd(';') + ";\n" + SyncWatermark.RegistrationSql("@velvet_writer");
+            return null;
         }
+
+        var ids = pending.Entries.Where(c => c is { Entity: Contact, State: EntityState.Modified }).Select(c => IdOf(c.Entity))
+            .Concat(pending.Contacts.Where(id => !pending.Destroyed.Contains((SyncClasses.Contact, id))))
+            .Distinct().ToArray();
+        return ids.Length is > 0 and <= ChangeData.ContactsPerCommand ? ids : null;
     }
 
-    /// <summary>PostgreSQL: the registration rides on the save's first batch (<see cref="AppendRegistration"/>).</summary>
+    /// <summary>
+    /// Appends to the save's first batch, after its own statements, the writer's registration and the read of the
+    /// contacts whose data the log needs (<see cref="ContactsToRide"/>): EF reads the results of its own statements by
+    /// position and leaves the rest, which <see cref="ReadRiddenContactsAsync"/> reads before the batch's reader closes.
+    /// The statements' texts never change for the same number of contacts (keys and ids are parameters), so PostgreSQL
+    /// keeps them prepared. They run after the batch's row changes, under its row locks and those taken before it
+    /// (LockParentsAsync), and before any stamp is read.
+    /// </summary>
+    private void RideOnFirstBatch(DbCommand command, CommandEventData eventData)
+    {
+        if (eventData.CommandSource != CommandSource.SaveChanges || eventData.Context is not VelvetDb db || !_pending.TryGetValue(db, out var pending))
+        {
+            return;
+        }
+
+        if (!pending.AwaitingRegistration)
+        {
+            pending.BatchAfterRide |= pending.RideCommand is not null;
+            return;
+        }
+
+        pending.AwaitingRegistration = false;
+        var key = command.CreateParameter();
+        key.ParameterName = "velvet_writer";
+        key.DbType = System.Data.DbType.Int64;
+        key.Value = _watermark.WriterKey();
+        command.Parameters.Add(key);
+        var sql = new System.Text.StringBuilder(command.CommandText.TrimEnd().TrimEnd(';')).Append(";\n").Append(SyncWatermark.RegistrationSql("@velvet_writer"));
+        if (pending.RidingContacts is { } ids)
+        {
+            pending.RideCommand = command;
+            sql.Append(";\n").Append(ChangeData.ContactsSql(db, command, ids));
+        }
+
+        command.CommandText = sql.ToString();
+    }
+
+    /// <summary>
+    /// Reads the contacts that rode on the save's batch (<see cref="RideOnFirstBatch"/>): the result sets after the
+    /// registration's, which EF left unread.
+    /// </summary>
+    private async ValueTask ReadRiddenContactsAsync(DbCommand command, DataReaderClosingEventData eventData, CancellationToken ct)
+    {
+        if (eventData.Context is not VelvetDb db || !_pending.TryGetValue(db, out var pending) || pending.RideCommand != command)
+        {
+            return;
+        }
+
+        var reader = eventData.DataReader;
+        while (!(reader.FieldCount == 1 && reader.GetName(0) == SyncWatermark.RegisteredColumn))
+        {
+            if (!await reader.NextResultAsync(ct))
+            {
+                return; // not found: the log reads the contacts after the save instead
+            }
+        }
+
+        await reader.NextResultAsync(ct);
+        pending.RiddenContacts = await ChangeData.ReadContactsAsync(db, reader, ct);
+    }
+
+    /// <summary>PostgreSQL: the registration and the contacts' read ride on the save's first batch (<see cref="RideOnFirstBatch"/>).</summary>
     private sealed class BatchRegistration(ChangeCapture capture) : DbCommandInterceptor
     {
         public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
             InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
         {
-            capture.AppendRegistration(command, eventData);
+            capture.RideOnFirstBatch(command, eventData);
             return ValueTask.FromResult(result);
         }
 
         public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
         {
-            capture.AppendRegistration(command, eventData);
+            capture.RideOnFirstBatch(command, eventData);
+            return result;
+        }
+
+        public override async ValueTask<InterceptionResult> DataReaderClosingAsync(DbCommand command, DataReaderClosingEventData eventData, InterceptionResult result)
+        {
+            await capture.ReadRiddenContactsAsync(command, eventData, CancellationToken.None);
+            return result;
+        }
+
+        public override InterceptionResult DataReaderClosing(DbCommand command, DataReaderClosingEventData eventData, InterceptionResult result)
+        {
+            capture.ReadRiddenContactsAsync(command, eventData, CancellationToken.None).AsTask().GetAwaiter().GetResult();
             return result;
         }
     }
@@ -602,7 +687,18 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             var byCompany = group.GroupBy(g => g.Value.Company);
             foreach (var companyGroup in byCompany)
             {
-                var data = await ChangeData.CompositeAsync(db, group.Key, [.. companyGroup.Select(c => c.Key.Item2)], await ZoneAsync(companyGroup.Key), ct);
+                List<int> ids = [.. companyGroup.Select(c => c.Key.Item2)];
+                Dictionary<int, string> data;
+                if (group.Key == SyncClasses.Contact && pending is { RiddenContacts: { } ridden, BatchAfterRide: false })
+                {
+                    data = [];
+                    ridden.AddData(ids, await ZoneAsync(companyGroup.Key), data);
+                }
+                else
+                {
+                    data = await ChangeData.CompositeAsync(db, group.Key, ids, await ZoneAsync(companyGroup.Key), ct);
+                }
+
                 foreach (var ((className, id), (company, action, venue, user)) in companyGroup)
                 {
                     if (data.TryGetValue(id, out var json))

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -46,55 +47,83 @@ internal static class ChangeData
         _ => null,
     };
 
-    private const int ContactsPerCommand = 500; // ids are parameters: far below either engine's limit per statement
+    /// <summary>Contacts read at most per command: their ids are parameters, far below either engine's limit per statement.</summary>
+    public const int ContactsPerCommand = 500;
 
     /// <summary>
-    /// Contacts with their tags, qualifications and notes (children ordered by id), unfiltered: one command of four
-    /// statements, which is one round trip on PostgreSQL and four short statements for SQLite to compile. EF's include
-    /// of the three collections is one join whose rows multiply (tags × qualifications × notes), or a round trip each.
+    /// Contacts with their tags, qualifications and notes, unfiltered, as four statements of one command: one round trip
+    /// on PostgreSQL and four short statements for SQLite to compile. EF's include of the three collections is one join
+    /// whose rows multiply (tags × qualifications × notes), or a round trip each. Adds the ids to the command as
+    /// parameters of names of their own, so the statements can also ride on another command (ChangeCapture).
     /// </summary>
-    private static async Task<(List<Contact> Contacts, ILookup<int, Note> Notes)> ContactsAsync(VelvetDb db, int[] ids, CancellationToken ct)
+    public static string ContactsSql(VelvetDb db, DbCommand command, IReadOnlyList<int> ids)
     {
-        var contacts = EntityRows<Contact>.For(db);
-        var tags = EntityRows<ContactTag>.For(db);
-        var qualifications = EntityRows<ContactQualification>.For(db);
-        var notes = EntityRows<Note>.For(db);
+        var (contacts, tags, qualifications, notes) = ContactRows(db);
+        var names = new string[ids.Count];
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = names[i] = "@velvet_contact" + i.ToString(CultureInfo.InvariantCulture);
+            parameter.Value = ids[i];
+            command.Parameters.Add(parameter);
+        }
+
+        var list = string.Join(", ", names);
+        return $"""
+            {contacts.Select} WHERE {contacts.ColumnName(nameof(Contact.Id))} IN ({list});
+            {tags.Select} WHERE {tags.ColumnName(nameof(ContactTag.ContactId))} IN ({list}) ORDER BY {tags.ColumnName(nameof(ContactTag.Id))};
+            {qualifications.Select} WHERE {qualifications.ColumnName(nameof(ContactQualification.ContactId))} IN ({list}) ORDER BY {qualifications.ColumnName(nameof(ContactQualification.Id))};
+            {notes.Select} WHERE {notes.ColumnName(nameof(Note.ContactId))} IN ({list}) ORDER BY {notes.ColumnName(nameof(Note.Id))}
+            """;
+    }
+
+    /// <summary>The four result sets of <see cref="ContactsSql"/>, the reader on the first: the contacts with their children, and their notes.</summary>
+    public static async Task<ContactsRead> ReadContactsAsync(VelvetDb db, DbDataReader reader, CancellationToken ct)
+    {
+        var (contacts, tags, qualifications, notes) = ContactRows(db);
+        var read = await contacts.ReadAsync(reader, ct);
+        await reader.NextResultAsync(ct);
+        var tagsOf = (await tags.ReadAsync(reader, ct)).ToLookup(t => t.ContactId);
+        await reader.NextResultAsync(ct);
+        var qualificationsOf = (await qualifications.ReadAsync(reader, ct)).ToLookup(q => q.ContactId);
+        await reader.NextResultAsync(ct);
+        var notesOf = (await notes.ReadAsync(reader, ct)).ToLookup(n => n.ContactId!.Value);
+        foreach (var contact in read)
+        {
+            contact.Tags = [.. tagsOf[contact.Id]];
+            contact.Qualifications = [.. qualificationsOf[contact.Id]];
+        }
+
+        return new ContactsRead(read, notesOf);
+    }
+
+    /// <summary>Contacts as <see cref="ReadContactsAsync"/> leaves them.</summary>
+    internal sealed record ContactsRead(List<Contact> Contacts, ILookup<int, Note> Notes)
+    {
+        /// <summary>The log data of those of the contacts that are among <paramref name="ids"/>.</summary>
+        public void AddData(IReadOnlyCollection<int> ids, TimeZoneInfo zone, Dictionary<int, string> into)
+        {
+            foreach (var contact in Contacts.Where(c => ids.Contains(c.Id)))
+            {
+                into[contact.Id] = Serialize(ContactJson.From(contact, [.. Notes[contact.Id].Select(n => NoteJson.From(n, zone, viewerMayChange: false))],
+                    ContactStats.None, zone, joinOwners: false));
+            }
+        }
+    }
+
+    private static (EntityRows<Contact>, EntityRows<ContactTag>, EntityRows<ContactQualification>, EntityRows<Note>) ContactRows(VelvetDb db) =>
+        (EntityRows<Contact>.For(db), EntityRows<ContactTag>.For(db), EntityRows<ContactQualification>.For(db), EntityRows<Note>.For(db));
+
+    private static async Task<ContactsRead> ContactsAsync(VelvetDb db, int[] ids, CancellationToken ct)
+    {
         await db.Database.OpenConnectionAsync(ct);
         try
         {
             await using var command = db.Database.GetDbConnection().CreateCommand();
             command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            var names = new string[ids.Length];
-            for (var i = 0; i < ids.Length; i++)
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = names[i] = "@id" + i.ToString(CultureInfo.InvariantCulture);
-                parameter.Value = ids[i];
-                command.Parameters.Add(parameter);
-            }
-
-            var list = string.Join(", ", names);
-            command.CommandText = $"""
-                {contacts.Select} WHERE {contacts.ColumnName(nameof(Contact.Id))} IN ({list});
-                {tags.Select} WHERE {tags.ColumnName(nameof(ContactTag.ContactId))} IN ({list}) ORDER BY {tags.ColumnName(nameof(ContactTag.Id))};
-                {qualifications.Select} WHERE {qualifications.ColumnName(nameof(ContactQualification.ContactId))} IN ({list}) ORDER BY {qualifications.ColumnName(nameof(ContactQualification.Id))};
-                {notes.Select} WHERE {notes.ColumnName(nameof(Note.ContactId))} IN ({list}) ORDER BY {notes.ColumnName(nameof(Note.Id))}
-                """;
+            command.CommandText = ContactsSql(db, command, ids);
             await using var reader = await command.ExecuteReaderAsync(ct);
-            var read = await contacts.ReadAsync(reader, ct);
-            await reader.NextResultAsync(ct);
-            var tagsOf = (await tags.ReadAsync(reader, ct)).ToLookup(t => t.ContactId);
-            await reader.NextResultAsync(ct);
-            var qualificationsOf = (await qualifications.ReadAsync(reader, ct)).ToLookup(q => q.ContactId);
-            await reader.NextResultAsync(ct);
-            var notesOf = (await notes.ReadAsync(reader, ct)).ToLookup(n => n.ContactId!.Value);
-            foreach (var contact in read)
-            {
-                contact.Tags = [.. tagsOf[contact.Id]];
-                contact.Qualifications = [.. qualificationsOf[contact.Id]];
-            }
-
-            return (read, notesOf);
+            return await ReadContactsAsync(db, reader, ct);
         }
         finally
         {
@@ -116,12 +145,7 @@ internal static class ChangeData
             case SyncClasses.Contact:
                 foreach (var chunk in ids.Chunk(ContactsPerCommand))
                 {
-                    var (contacts, contactNotes) = await ContactsAsync(db, chunk, ct);
-                    foreach (var c in contacts)
-                    {
-                        var notes = contactNotes[c.Id].Select(n => NoteJson.From(n, zone, viewerMayChange: false)).ToList();
-                        result[c.Id] = Serialize(ContactJson.From(c, notes, ContactStats.None, zone, joinOwners: false));
-                    }
+                    (await ContactsAsync(db, chunk, ct)).AddData(chunk, zone, result);
                 }
 
                 break;

@@ -73,7 +73,10 @@ internal sealed class SyncWatermark(TimeProvider clock, SyncOptions options) : I
     /// follows the commit (<see cref="SyncNotifications"/>).
     /// </summary>
     public static string RegistrationSql(string keyPlaceholder) =>
-        $"SELECT pg_advisory_xact_lock_shared({keyPlaceholder})";
+        $"SELECT pg_advisory_xact_lock_shared({keyPlaceholder}) AS {RegisteredColumn}";
+
+    /// <summary>The name of the registration's one column, by which a reader of a batch it rode on finds its place.</summary>
+    public const string RegisteredColumn = "velvet_registered";
 
     /// <summary>SQLite: the in-memory registration, ended by its transaction or its connection closing.</summary>
     public Registration RegisterInProcess()

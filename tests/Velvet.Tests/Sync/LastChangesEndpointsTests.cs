@@ -237,6 +237,27 @@ public abstract class LastChangesEndpointsTests(VelvetApp app) : IntegrationTest
     }
 
     [DbFact]
+    public async Task A_contact_saved_with_more_notes_than_one_batch_holds_is_logged_with_every_note()
+    {
+        // PostgreSQL reads the contact on the save's first batch; notes the database receives in a later batch must not
+        // be missing from its entry.
+        var world = await TestWorld.CreateAsync(App);
+        var contact = await AddContactAsync(App, world);
+        const int Notes = 1_500;
+        await Change(App, async db =>
+        {
+            (await db.Contacts.SingleAsync(c => c.Id == contact.Id)).LastName = "Many";
+            db.Notes.AddRange(Enumerable.Range(0, Notes).Select(i => new Note { CompanyId = world.Company.Id, ContactId = contact.Id, Text = "Note " + i, UserId = world.Admin.Id }));
+        });
+
+        var data = await App.WithDbAsync((db, _) => db.ChangeLog
+            .Where(e => e.ClassName == "Contact" && e.RecordId == contact.Id).OrderByDescending(e => e.Id).Select(e => e.Data).FirstAsync());
+        using var logged = JsonDocument.Parse(data!);
+        Assert.Equal("Many", logged.RootElement.GetProperty("last_name").GetString());
+        Assert.Equal(Notes, logged.RootElement.GetProperty("notes").GetArrayLength());
+    }
+
+    [DbFact]
     public async Task A_captured_update_through_the_api_logs_no_warning()
     {
         var world = await TestWorld.CreateAsync(App);
