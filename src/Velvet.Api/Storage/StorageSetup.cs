@@ -44,11 +44,15 @@ internal static class StorageSetup
             .AddInterceptors(new SqlitePragmaInterceptor(), TextLimits, ContactChanges);
 
     // Last Changes' capture appends the writer's registration (a SELECT) to the save's first batch on purpose
-    // (Sync/ChangeCapture.AppendRegistration); EF reads its own results and would warn of that one on every write.
+    // (Sync/ChangeCapture.RideOnFirstBatch); EF reads its own results and would warn of that one on every write.
     public static DbContextOptionsBuilder UsePostgres(DbContextOptionsBuilder builder, string connectionString) =>
-        builder.UseNpgsql(WithPoolDefaults(connectionString), o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
+        builder.UseNpgsql(PooledConnectionStrings.GetOrAdd(connectionString, WithPoolDefaults), o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
             .ConfigureWarnings(w => w.Ignore(RelationalEventId.UnexpectedTrailingResultSetWhenSaving))
             .AddInterceptors(TextLimits, ContactChanges);
+
+    // The options are built for every request's context: the connection string is parsed once, not on each (1-2 % of a
+    // request's CPU). A server has one; tests and benches a database each.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> PooledConnectionStrings = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Pool settings for a server's many short requests; an operator's own setting of either wins.
