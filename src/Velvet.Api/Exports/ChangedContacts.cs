@@ -174,22 +174,14 @@ internal static class ChangedContacts
     {
         var names = new SqlNames(db);
         await db.Database.OpenConnectionAsync(ct).ConfigureAwait(false);
-        var command = db.Database.GetDbConnection().CreateCommand();
-        if (db.Database.GetCommandTimeout() is { } timeout)
-        {
-            command.CommandTimeout = timeout;
-        }
+        var command = RawSql.CreateCommand(db.Database);
 
         var (from, to) = UtcRange(settings.StartDate, settings.EndDate, zone);
-        Parameter(command, "company", companyId);
-        Parameter(command, "origin", settings.Origin);
-        Parameter(command, "from", from);
-        Parameter(command, "to", to);
-        var originIds = settings.OriginIds.Distinct().Select((id, i) =>
-        {
-            Parameter(command, "origin" + i.ToString(CultureInfo.InvariantCulture), id);
-            return "@origin" + i.ToString(CultureInfo.InvariantCulture);
-        }).ToList();
+        RawSql.AddParameter(command, "company", companyId);
+        RawSql.AddParameter(command, "origin", settings.Origin);
+        RawSql.AddParameter(command, "from", from);
+        RawSql.AddParameter(command, "to", to);
+        var originIds = settings.OriginIds.Distinct().Select((id, i) => RawSql.AddParameter(command, "origin" + i.ToString(CultureInfo.InvariantCulture), id)).ToList();
 
         var contact = names.Table<Contact>();
         var change = names.Table<ContactChange>();
@@ -291,24 +283,5 @@ internal static class ChangedContacts
             default:
                 throw new InvalidOperationException($"Field kind {kind} is not derived");
         }
-    }
-
-    private static void Parameter(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = "@" + name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-    }
-
-    /// <summary>Table and column names as the EF model maps them, quoted by the provider.</summary>
-    private sealed class SqlNames(VelvetDb db)
-    {
-        private readonly ISqlGenerationHelper _sql = db.GetService<ISqlGenerationHelper>();
-
-        public string Table<T>() => _sql.DelimitIdentifier(db.Model.FindEntityType(typeof(T))!.GetTableName()!);
-
-        public string Column<T>(string property) =>
-            _sql.DelimitIdentifier(db.Model.FindEntityType(typeof(T))!.FindProperty(property)!.GetColumnName());
     }
 }

@@ -72,15 +72,11 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         /// <summary>PostgreSQL: the writer's registration has yet to ride on the save's first batch.</summary>
         public bool AwaitingRegistration { get; set; }
 
-        /// <summary>PostgreSQL: contacts whose data the log needs, read on the save's first batch after its own statements.</summary>
-        public int[]? RidingContacts { get; set; }
-
-        /// <summary>The batch they rode on; a later batch of the same save makes their read too early to use.</summary>
+        /// <summary>PostgreSQL: the batch the contacts' read rode on, until its reader closes; null again after a later batch.</summary>
         public DbCommand? RideCommand { get; set; }
 
-        public bool BatchAfterRide { get; set; }
-
-        public ChangeData.ContactsRead? RiddenContacts { get; set; }
+        /// <summary>The contacts read on the save's only batch, by id: read after every statement of the save.</summary>
+        public Dictionary<int, ContactWithNotes>? Ridden { get; set; }
     }
 
     private readonly ConditionalWeakTable<DbContext, Pending> _pending = [];
@@ -168,10 +164,6 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             pending.AwaitingRegistration = postgres;
             await LockParentsAsync(db, pending, cancellationToken);
             await ReadOldScopesAsync(db, pending, cancellationToken);
-            if (postgres)
-            {
-                pending.RidingContacts = ContactsToRide(pending);
-            }
         }
         catch when (ownsTransaction)
         {
@@ -220,18 +212,17 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
 
         if (!pending.AwaitingRegistration)
         {
-            pending.BatchAfterRide |= pending.RideCommand is not null;
+            // A later batch: what rode on the first was read before this one's statements.
+            pending.RideCommand = null;
+            pending.Ridden = null;
             return;
         }
 
         pending.AwaitingRegistration = false;
-        var key = command.CreateParameter();
-        key.ParameterName = "velvet_writer";
-        key.DbType = System.Data.DbType.Int64;
-        key.Value = _watermark.WriterKey();
-        command.Parameters.Add(key);
-        var sql = new System.Text.StringBuilder(command.CommandText.TrimEnd().TrimEnd(';')).Append(";\n").Append(SyncWatermark.RegistrationSql("@velvet_writer"));
-        if (pending.RidingContacts is { } ids)
+        var sql = new System.Text.StringBuilder(command.CommandText.TrimEnd().TrimEnd(';')).Append(";\n")
+            .Append(SyncWatermark.RegistrationSql(RawSql.AddParameter(command, "velvet_writer", _watermark.WriterKey(), System.Data.DbType.Int64)));
+        // Read in DataReaderClosing, which EF raises synchronously for a synchronous save: only asynchronous saves ride.
+        if (eventData.IsAsync && ContactsToRide(pending) is { } ids)
         {
             pending.RideCommand = command;
             sql.Append(";\n").Append(ChangeData.ContactsSql(db, command, ids));
@@ -240,28 +231,50 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         command.CommandText = sql.ToString();
     }
 
+    /// <summary>EF sends a save's batches as readers; any other command of the save after the ride makes its read too early as well.</summary>
+    private void SaveCommandExecuting(CommandEventData eventData)
+    {
+        if (eventData.CommandSource == CommandSource.SaveChanges && eventData.Context is VelvetDb db && _pending.TryGetValue(db, out var pending))
+        {
+            pending.RideCommand = null;
+            pending.Ridden = null;
+        }
+    }
+
     /// <summary>
     /// Reads the contacts that rode on the save's batch (<see cref="RideOnFirstBatch"/>): the result sets after the
     /// registration's, which EF left unread.
     /// </summary>
-    private async ValueTask ReadRiddenContactsAsync(DbCommand command, DataReaderClosingEventData eventData, CancellationToken ct)
+    private async ValueTask ReadRiddenContactsAsync(DbCommand command, DataReaderClosingEventData eventData)
     {
         if (eventData.Context is not VelvetDb db || !_pending.TryGetValue(db, out var pending) || pending.RideCommand != command)
         {
             return;
         }
 
-        var reader = eventData.DataReader;
-        while (!(reader.FieldCount == 1 && reader.GetName(0) == SyncWatermark.RegisteredColumn))
+        pending.RideCommand = null;
+        try
         {
-            if (!await reader.NextResultAsync(ct))
+            var reader = eventData.DataReader;
+            while (!(reader.FieldCount == 1 && reader.GetName(0) == SyncWatermark.RegisteredColumn))
             {
-                return; // not found: the log reads the contacts after the save instead
+                if (!await reader.NextResultAsync())
+                {
+                    return;
+                }
+            }
+
+            if (await reader.NextResultAsync())
+            {
+                pending.Ridden = await ChangeData.ReadContactsAsync(db, reader, CancellationToken.None);
             }
         }
-
-        await reader.NextResultAsync(ct);
-        pending.RiddenContacts = await ChangeData.ReadContactsAsync(db, reader, ct);
+        catch (Exception e) when (e is DbException or InvalidOperationException or OperationCanceledException)
+        {
+            // The batch failed or was cancelled, or its results are not where they were put: EF's own exception, if any,
+            // is the one the caller must see, and a save that goes on reads its contacts after it instead.
+            pending.Ridden = null;
+        }
     }
 
     /// <summary>PostgreSQL: the registration and the contacts' read ride on the save's first batch (<see cref="RideOnFirstBatch"/>).</summary>
@@ -280,15 +293,35 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             return result;
         }
 
-        public override async ValueTask<InterceptionResult> DataReaderClosingAsync(DbCommand command, DataReaderClosingEventData eventData, InterceptionResult result)
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result,
+            CancellationToken cancellationToken = default)
         {
-            await capture.ReadRiddenContactsAsync(command, eventData, CancellationToken.None);
+            capture.SaveCommandExecuting(eventData);
+            return ValueTask.FromResult(result);
+        }
+
+        public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+        {
+            capture.SaveCommandExecuting(eventData);
             return result;
         }
 
-        public override InterceptionResult DataReaderClosing(DbCommand command, DataReaderClosingEventData eventData, InterceptionResult result)
+        public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result,
+            CancellationToken cancellationToken = default)
         {
-            capture.ReadRiddenContactsAsync(command, eventData, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            capture.SaveCommandExecuting(eventData);
+            return ValueTask.FromResult(result);
+        }
+
+        public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
+        {
+            capture.SaveCommandExecuting(eventData);
+            return result;
+        }
+
+        public override async ValueTask<InterceptionResult> DataReaderClosingAsync(DbCommand command, DataReaderClosingEventData eventData, InterceptionResult result)
+        {
+            await capture.ReadRiddenContactsAsync(command, eventData);
             return result;
         }
     }
@@ -676,9 +709,9 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             }
         }
 
-        await AddParentsAsync(db, SyncClasses.Contact, pending.Contacts, pending.Destroyed, composite, ct);
-        await AddParentsAsync(db, SyncClasses.Task, pending.Tasks, pending.Destroyed, composite, ct);
-        await AddParentsAsync(db, SyncClasses.TagCategory, pending.Categories, pending.Destroyed, composite, ct);
+        await AddParentsAsync(db, SyncClasses.Contact, pending.Contacts, pending.Destroyed, composite, pending.Ridden, ct);
+        await AddParentsAsync(db, SyncClasses.Task, pending.Tasks, pending.Destroyed, composite, null, ct);
+        await AddParentsAsync(db, SyncClasses.TagCategory, pending.Categories, pending.Destroyed, composite, null, ct);
 
         foreach (var group in composite.GroupBy(c => c.Key.Item1))
         {
@@ -688,16 +721,10 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             foreach (var companyGroup in byCompany)
             {
                 List<int> ids = [.. companyGroup.Select(c => c.Key.Item2)];
-                Dictionary<int, string> data;
-                if (group.Key == SyncClasses.Contact && pending is { RiddenContacts: { } ridden, BatchAfterRide: false })
-                {
-                    data = [];
-                    ridden.AddData(ids, await ZoneAsync(companyGroup.Key), data);
-                }
-                else
-                {
-                    data = await ChangeData.CompositeAsync(db, group.Key, ids, await ZoneAsync(companyGroup.Key), ct);
-                }
+                var zone = await ZoneAsync(companyGroup.Key);
+                var data = group.Key == SyncClasses.Contact && pending.Ridden is { } ridden && ids.All(ridden.ContainsKey)
+                    ? ids.ToDictionary(id => id, id => ChangeData.ContactData(ridden[id], zone))
+                    : await ChangeData.CompositeAsync(db, group.Key, ids, zone, ct);
 
                 foreach (var ((className, id), (company, action, venue, user)) in companyGroup)
                 {
@@ -747,18 +774,10 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         const int RowsPerStatement = 500; // far below either engine's limit on parameters per statement
         foreach (var chunk in rows.Chunk(RowsPerStatement))
         {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+            await using var command = RawSql.CreateCommand(db.Database);
             var sql = new System.Text.StringBuilder("INSERT INTO \"ChangeLog\" (\"CompanyId\", \"ClassName\", \"RecordId\", \"Action\", \"Data\", \"VenueId\", \"UserId\", \"Stamp\") VALUES ");
-            string Add(object? value, System.Data.DbType type)
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = "@p" + command.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                parameter.DbType = type;
-                parameter.Value = value ?? DBNull.Value;
-                command.Parameters.Add(parameter);
-                return parameter.ParameterName;
-            }
+            string Add(object? value, System.Data.DbType type) =>
+                RawSql.AddParameter(command, "p" + command.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), value, type);
 
             foreach (var row in chunk)
             {
@@ -810,7 +829,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
 
     /// <summary>Parents whose JSON changed with a child. The parent's own create/update wins; a destroyed parent gets nothing more.</summary>
     private static async Task AddParentsAsync(VelvetDb db, string className, HashSet<int> ids, HashSet<(string, int)> destroyed,
-        Dictionary<(string, int), (int Company, string Action, int? Venue, int? User)> composite, CancellationToken ct)
+        Dictionary<(string, int), (int Company, string Action, int? Venue, int? User)> composite, Dictionary<int, ContactWithNotes>? ridden, CancellationToken ct)
     {
         var missing = ids.Where(id => !destroyed.Contains((className, id)) && !composite.ContainsKey((className, id))).ToList();
         if (missing.Count == 0)
@@ -820,6 +839,8 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
 
         List<(int Id, int Company, int? User)> parents = className switch
         {
+            // The contacts' read rode on the save's batch: their companies are known already.
+            SyncClasses.Contact when ridden is not null && missing.All(ridden.ContainsKey) => [.. missing.Select(id => (id, ridden[id].Contact.CompanyId, (int?)null))],
             SyncClasses.Contact => [.. (await db.Contacts.IgnoreQueryFilters().Where(c => missing.Contains(c.Id)).Select(c => new { c.Id, c.CompanyId }).ToListAsync(ct)).Select(c => (c.Id, c.CompanyId, (int?)null))],
             SyncClasses.Task => [.. (await db.Set<CrmTask>().IgnoreQueryFilters().Where(t => missing.Contains(t.Id)).Select(t => new { t.Id, t.CompanyId, t.UserId }).ToListAsync(ct)).Select(t => (t.Id, t.CompanyId, (int?)t.UserId))],
             _ => [.. (await db.TagCategories.IgnoreQueryFilters().Where(c => missing.Contains(c.Id)).Select(c => new { c.Id, c.CompanyId }).ToListAsync(ct)).Select(c => (c.Id, c.CompanyId, (int?)null))],

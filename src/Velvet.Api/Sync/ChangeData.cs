@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Velvet.Api.Contacts;
 using Velvet.Api.LogMethods;
 using Velvet.Api.Notes;
@@ -58,69 +57,46 @@ internal static class ChangeData
     /// </summary>
     public static string ContactsSql(VelvetDb db, DbCommand command, IReadOnlyList<int> ids)
     {
-        var (contacts, tags, qualifications, notes) = ContactRows(db);
-        var names = new string[ids.Count];
-        for (var i = 0; i < ids.Count; i++)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = names[i] = "@velvet_contact" + i.ToString(CultureInfo.InvariantCulture);
-            parameter.Value = ids[i];
-            command.Parameters.Add(parameter);
-        }
-
-        var list = string.Join(", ", names);
-        return $"""
-            {contacts.Select} WHERE {contacts.ColumnName(nameof(Contact.Id))} IN ({list});
-            {tags.Select} WHERE {tags.ColumnName(nameof(ContactTag.ContactId))} IN ({list}) ORDER BY {tags.ColumnName(nameof(ContactTag.Id))};
-            {qualifications.Select} WHERE {qualifications.ColumnName(nameof(ContactQualification.ContactId))} IN ({list}) ORDER BY {qualifications.ColumnName(nameof(ContactQualification.Id))};
-            {notes.Select} WHERE {notes.ColumnName(nameof(Note.ContactId))} IN ({list}) ORDER BY {notes.ColumnName(nameof(Note.Id))}
-            """;
+        var names = new SqlNames(db);
+        var list = string.Join(", ", ids.Select((id, i) => RawSql.AddParameter(command, "velvet_contact" + i.ToString(CultureInfo.InvariantCulture), id)));
+        string Of<T>(string parentColumn)
+            where T : class =>
+            $"{EntityRows<T>.For(db).Select} WHERE {names.Column<T>(parentColumn)} IN ({list}) ORDER BY {names.Column<T>("Id")}";
+        return string.Join(";\n", Of<Contact>(nameof(Contact.Id)), Of<ContactTag>(nameof(ContactTag.ContactId)),
+            Of<ContactQualification>(nameof(ContactQualification.ContactId)), Of<Note>(nameof(Note.ContactId)));
     }
 
-    /// <summary>The four result sets of <see cref="ContactsSql"/>, the reader on the first: the contacts with their children, and their notes.</summary>
-    public static async Task<ContactsRead> ReadContactsAsync(VelvetDb db, DbDataReader reader, CancellationToken ct)
+    /// <summary>The four result sets of <see cref="ContactsSql"/>, the reader on the first: each contact with its children, by id.</summary>
+    public static async Task<Dictionary<int, ContactWithNotes>> ReadContactsAsync(VelvetDb db, DbDataReader reader, CancellationToken ct)
     {
-        var (contacts, tags, qualifications, notes) = ContactRows(db);
-        var read = await contacts.ReadAsync(reader, ct);
-        await reader.NextResultAsync(ct);
-        var tagsOf = (await tags.ReadAsync(reader, ct)).ToLookup(t => t.ContactId);
-        await reader.NextResultAsync(ct);
-        var qualificationsOf = (await qualifications.ReadAsync(reader, ct)).ToLookup(q => q.ContactId);
-        await reader.NextResultAsync(ct);
-        var notesOf = (await notes.ReadAsync(reader, ct)).ToLookup(n => n.ContactId!.Value);
-        foreach (var contact in read)
+        async Task<List<T>> NextAsync<T>()
+            where T : class =>
+            await reader.NextResultAsync(ct) ? await EntityRows<T>.For(db).ReadAsync(reader, ct) : throw new InvalidOperationException("The contacts' read ended early");
+
+        var contacts = await EntityRows<Contact>.For(db).ReadAsync(reader, ct);
+        var tags = (await NextAsync<ContactTag>()).ToLookup(t => t.ContactId);
+        var qualifications = (await NextAsync<ContactQualification>()).ToLookup(q => q.ContactId);
+        var notes = (await NextAsync<Note>()).ToLookup(n => n.ContactId!.Value);
+        foreach (var contact in contacts)
         {
-            contact.Tags = [.. tagsOf[contact.Id]];
-            contact.Qualifications = [.. qualificationsOf[contact.Id]];
+            contact.Tags = [.. tags[contact.Id]];
+            contact.Qualifications = [.. qualifications[contact.Id]];
         }
 
-        return new ContactsRead(read, notesOf);
+        return contacts.ToDictionary(c => c.Id, c => new ContactWithNotes(c, [.. notes[c.Id]]));
     }
 
-    /// <summary>Contacts as <see cref="ReadContactsAsync"/> leaves them.</summary>
-    internal sealed record ContactsRead(List<Contact> Contacts, ILookup<int, Note> Notes)
-    {
-        /// <summary>The log data of those of the contacts that are among <paramref name="ids"/>.</summary>
-        public void AddData(IReadOnlyCollection<int> ids, TimeZoneInfo zone, Dictionary<int, string> into)
-        {
-            foreach (var contact in Contacts.Where(c => ids.Contains(c.Id)))
-            {
-                into[contact.Id] = Serialize(ContactJson.From(contact, [.. Notes[contact.Id].Select(n => NoteJson.From(n, zone, viewerMayChange: false))],
-                    ContactStats.None, zone, joinOwners: false));
-            }
-        }
-    }
+    /// <summary>A contact's log data: notes in id order, as read.</summary>
+    public static string ContactData(ContactWithNotes contact, TimeZoneInfo zone) =>
+        Serialize(ContactJson.From(contact.Contact, [.. contact.Notes.Select(n => NoteJson.From(n, zone, viewerMayChange: false))],
+            ContactStats.None, zone, joinOwners: false));
 
-    private static (EntityRows<Contact>, EntityRows<ContactTag>, EntityRows<ContactQualification>, EntityRows<Note>) ContactRows(VelvetDb db) =>
-        (EntityRows<Contact>.For(db), EntityRows<ContactTag>.For(db), EntityRows<ContactQualification>.For(db), EntityRows<Note>.For(db));
-
-    private static async Task<ContactsRead> ContactsAsync(VelvetDb db, int[] ids, CancellationToken ct)
+    private static async Task<Dictionary<int, ContactWithNotes>> ContactsAsync(VelvetDb db, int[] ids, CancellationToken ct)
     {
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            await using var command = RawSql.CreateCommand(db.Database);
             command.CommandText = ContactsSql(db, command, ids);
             await using var reader = await command.ExecuteReaderAsync(ct);
             return await ReadContactsAsync(db, reader, ct);
@@ -145,7 +121,10 @@ internal static class ChangeData
             case SyncClasses.Contact:
                 foreach (var chunk in ids.Chunk(ContactsPerCommand))
                 {
-                    (await ContactsAsync(db, chunk, ct)).AddData(chunk, zone, result);
+                    foreach (var (id, contact) in await ContactsAsync(db, chunk, ct))
+                    {
+                        result[id] = ContactData(contact, zone);
+                    }
                 }
 
                 break;
