@@ -2,8 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
 using Velvet.Api.Contacts;
 using Velvet.Api.Staff;
 using Velvet.Api.Storage;

@@ -77,6 +77,16 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
 
         /// <summary>The contacts read on the save's only batch, by id: read after every statement of the save.</summary>
         public Dictionary<int, ContactWithNotes>? Ridden { get; set; }
+
+        /// <summary>A later command of the save: what rode on the first batch was read before this one's statements.</summary>
+        public void VoidRide()
+        {
+            RideCommand = null;
+            Ridden = null;
+        }
+
+        /// <summary>The parents of a class that this save does not delete: a deleted one gets a destroy and is never read.</summary>
+        public List<int> Surviving(string className, HashSet<int> ids) => [.. ids.Where(id => !Destroyed.Contains((className, id)))];
     }
 
     private readonly ConditionalWeakTable<DbContext, Pending> _pending = [];
@@ -190,7 +200,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         }
 
         var ids = pending.Entries.Where(c => c is { Entity: Contact, State: EntityState.Modified }).Select(c => IdOf(c.Entity))
-            .Concat(pending.Contacts.Where(id => !pending.Destroyed.Contains((SyncClasses.Contact, id))))
+            .Concat(pending.Surviving(SyncClasses.Contact, pending.Contacts))
             .Distinct().ToArray();
         return ids.Length is > 0 and <= ChangeData.ContactsPerCommand ? ids : null;
     }
@@ -212,9 +222,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
 
         if (!pending.AwaitingRegistration)
         {
-            // A later batch: what rode on the first was read before this one's statements.
-            pending.RideCommand = null;
-            pending.Ridden = null;
+            pending.VoidRide();
             return;
         }
 
@@ -236,8 +244,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     {
         if (eventData.CommandSource == CommandSource.SaveChanges && eventData.Context is VelvetDb db && _pending.TryGetValue(db, out var pending))
         {
-            pending.RideCommand = null;
-            pending.Ridden = null;
+            pending.VoidRide();
         }
     }
 
@@ -709,9 +716,9 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             }
         }
 
-        await AddParentsAsync(db, SyncClasses.Contact, pending.Contacts, pending.Destroyed, composite, pending.Ridden, ct);
-        await AddParentsAsync(db, SyncClasses.Task, pending.Tasks, pending.Destroyed, composite, null, ct);
-        await AddParentsAsync(db, SyncClasses.TagCategory, pending.Categories, pending.Destroyed, composite, null, ct);
+        await AddParentsAsync(db, pending, SyncClasses.Contact, pending.Contacts, composite, ct);
+        await AddParentsAsync(db, pending, SyncClasses.Task, pending.Tasks, composite, ct);
+        await AddParentsAsync(db, pending, SyncClasses.TagCategory, pending.Categories, composite, ct);
 
         foreach (var group in composite.GroupBy(c => c.Key.Item1))
         {
@@ -808,10 +815,9 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     {
         // A parent this save deletes is never read (AddParentsAsync). One it updates is locked here all the same, with
         // the others in id order: its own UPDATE would lock it only after the save's child inserts, in their order.
-        List<int> Read(string className, HashSet<int> ids) => [.. ids.Where(id => !pending.Destroyed.Contains((className, id)))];
-        await LockRowsAsync(db, "Contacts", Read(SyncClasses.Contact, pending.Contacts), ct);
-        await LockRowsAsync(db, "Tasks", Read(SyncClasses.Task, pending.Tasks), ct);
-        await LockRowsAsync(db, "TagCategories", Read(SyncClasses.TagCategory, pending.Categories), ct);
+        await LockRowsAsync(db, "Contacts", pending.Surviving(SyncClasses.Contact, pending.Contacts), ct);
+        await LockRowsAsync(db, "Tasks", pending.Surviving(SyncClasses.Task, pending.Tasks), ct);
+        await LockRowsAsync(db, "TagCategories", pending.Surviving(SyncClasses.TagCategory, pending.Categories), ct);
     }
 
     private static async Task LockRowsAsync(VelvetDb db, string table, List<int> ids, CancellationToken ct)
@@ -828,10 +834,10 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     }
 
     /// <summary>Parents whose JSON changed with a child. The parent's own create/update wins; a destroyed parent gets nothing more.</summary>
-    private static async Task AddParentsAsync(VelvetDb db, string className, HashSet<int> ids, HashSet<(string, int)> destroyed,
-        Dictionary<(string, int), (int Company, string Action, int? Venue, int? User)> composite, Dictionary<int, ContactWithNotes>? ridden, CancellationToken ct)
+    private static async Task AddParentsAsync(VelvetDb db, Pending pending, string className, HashSet<int> ids,
+        Dictionary<(string, int), (int Company, string Action, int? Venue, int? User)> composite, CancellationToken ct)
     {
-        var missing = ids.Where(id => !destroyed.Contains((className, id)) && !composite.ContainsKey((className, id))).ToList();
+        var missing = pending.Surviving(className, ids).Where(id => !composite.ContainsKey((className, id))).ToList();
         if (missing.Count == 0)
         {
             return;
@@ -840,7 +846,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         List<(int Id, int Company, int? User)> parents = className switch
         {
             // The contacts' read rode on the save's batch: their companies are known already.
-            SyncClasses.Contact when ridden is not null && missing.All(ridden.ContainsKey) => [.. missing.Select(id => (id, ridden[id].Contact.CompanyId, (int?)null))],
+            SyncClasses.Contact when pending.Ridden is { } ridden && missing.All(ridden.ContainsKey) => [.. missing.Select(id => (id, ridden[id].Contact.CompanyId, (int?)null))],
             SyncClasses.Contact => [.. (await db.Contacts.IgnoreQueryFilters().Where(c => missing.Contains(c.Id)).Select(c => new { c.Id, c.CompanyId }).ToListAsync(ct)).Select(c => (c.Id, c.CompanyId, (int?)null))],
             SyncClasses.Task => [.. (await db.Set<CrmTask>().IgnoreQueryFilters().Where(t => missing.Contains(t.Id)).Select(t => new { t.Id, t.CompanyId, t.UserId }).ToListAsync(ct)).Select(t => (t.Id, t.CompanyId, (int?)t.UserId))],
             _ => [.. (await db.TagCategories.IgnoreQueryFilters().Where(c => missing.Contains(c.Id)).Select(c => new { c.Id, c.CompanyId }).ToListAsync(ct)).Select(c => (c.Id, c.CompanyId, (int?)null))],
