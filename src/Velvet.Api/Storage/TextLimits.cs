@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace Velvet.Api.Storage;
 
@@ -40,37 +42,38 @@ internal sealed class TextLimits : SaveChangesInterceptor
     /// </summary>
     public static (string Property, string Problem)? FirstProblem(EntityEntry entry)
     {
-        foreach (var property in entry.Properties)
+        foreach (var column in TextColumnsOf(entry.Metadata))
         {
-            if (entry.State == EntityState.Modified && !property.IsModified)
+            var property = entry.Property(column);
+            if ((entry.State == EntityState.Modified && !property.IsModified) || property.CurrentValue is not { } value)
             {
                 continue;
             }
 
             // What the column receives: a converted property (a user's permissions) is stored as its provider value.
-            // Only text columns are looked at; a save passes here for each of its dates and numbers.
-            var converter = property.Metadata.GetTypeMapping().Converter;
-            if ((converter?.ProviderClrType ?? property.Metadata.ClrType) != typeof(string) || property.CurrentValue is not { } value)
-            {
-                continue;
-            }
-
+            var converter = column.GetTypeMapping().Converter;
             var text = (string)(converter is null ? value : converter.ConvertToProvider(value)!);
 
             // Characters, as the column counts them: an emoji is two UTF-16 units but one character.
-            if (property.Metadata.GetMaxLength() is { } max && text.Length > max && text.EnumerateRunes().Count() > max)
+            if (column.GetMaxLength() is { } max && text.Length > max && text.EnumerateRunes().Count() > max)
             {
-                return (property.Metadata.Name, $"is too long (maximum is {max} characters)");
+                return (column.Name, $"is too long (maximum is {max} characters)");
             }
 
             if (text.Contains('\0', StringComparison.Ordinal))
             {
-                return (property.Metadata.Name, "contains a null character");
+                return (column.Name, "contains a null character");
             }
         }
 
         return null;
     }
+
+    // Every save passes here: each entity type's text columns are found once, not among its dates and numbers each time.
+    private static readonly ConcurrentDictionary<IEntityType, IProperty[]> TextColumns = new();
+
+    private static IProperty[] TextColumnsOf(IEntityType type) => TextColumns.GetOrAdd(type, static t =>
+        [.. t.GetProperties().Where(p => (p.GetTypeMapping().Converter?.ProviderClrType ?? p.ClrType) == typeof(string))]);
 
     private static void Check(DbContext? context)
     {
