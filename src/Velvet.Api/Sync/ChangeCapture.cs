@@ -353,19 +353,33 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         }
 
         _pending.Remove(db);
+        var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+        LogWritten written;
         try
         {
-            if (await WriteLogAsync(db, pending, cancellationToken))
-            {
-                _logged.AddOrUpdate(db.Database.CurrentTransaction!.GetDbTransaction(), Logged);
-            }
+            written = await WriteLogAsync(db, pending, cancellationToken);
         }
         catch when (pending.OwnsTransaction && db.Database.CurrentTransaction is not null)
         {
-            // EF raises no SaveChangesFailed for a failure here: roll back what this interceptor began, which also
-            // ends the writer's registration (a leaked one would hold every watermark back until its lease ends).
-            await db.Database.RollbackTransactionAsync(CancellationToken.None);
+            // EF raises no SaveChangesFailed for a failure here: end what this interceptor began, which also ends the
+            // writer's registration (a leaked one would hold every watermark back until its lease ends). Disposing rolls
+            // the transaction back, or does nothing when the COMMIT sent with the log's INSERT ended it already.
+            await db.Database.CurrentTransaction.DisposeAsync();
+            End(transaction, db);
             throw;
+        }
+
+        if (written == LogWritten.AndCommitted)
+        {
+            // The transaction ended with the log's last statement; EF's transaction only has to let go of it.
+            await db.Database.CurrentTransaction!.DisposeAsync();
+            Committed(transaction, db, logged: true);
+            return result;
+        }
+
+        if (written == LogWritten.Logged)
+        {
+            _logged.AddOrUpdate(transaction, Logged);
         }
 
         if (pending.OwnsTransaction)
@@ -374,6 +388,15 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         }
 
         return result;
+    }
+
+    private enum LogWritten
+    {
+        /// <summary>The save changed nothing a device would read.</summary>
+        Nothing,
+        Logged,
+        /// <summary>Logged, and capture's own transaction committed by the same command (PostgreSQL).</summary>
+        AndCommitted,
     }
 
     public int SavedChanges(SaveChangesCompletedEventData eventData, int result) =>
@@ -412,10 +435,12 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         return Task.CompletedTask;
     }
 
-    public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
+    public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
+        Committed(transaction, eventData.Context, _logged.TryGetValue(transaction, out _));
+
+    private void Committed(DbTransaction transaction, DbContext? context, bool logged)
     {
-        var logged = _logged.TryGetValue(transaction, out _);
-        End(transaction, eventData.Context);
+        End(transaction, context);
         if (logged)
         {
             _signal.Committed();
@@ -658,8 +683,11 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     private static (int? Venue, int? User) ScopeOf(object entity, Func<PropertyValues> values) =>
         Scopes.TryGetValue(entity.GetType(), out var scope) ? scope.Of((int?)values()[scope.Column]) : (null, null);
 
-    /// <summary>Writes the save's log rows; false when the save changed nothing a device would read.</summary>
-    private async Task<bool> WriteLogAsync(VelvetDb db, Pending pending, CancellationToken ct)
+    /// <summary>
+    /// Writes the save's log rows. On PostgreSQL, a transaction capture opened for the save is committed by the command
+    /// that inserts them: the COMMIT rides on the INSERT instead of taking a round trip of its own after it.
+    /// </summary>
+    private async Task<LogWritten> WriteLogAsync(VelvetDb db, Pending pending, CancellationToken ct)
     {
         // The signed-in company's zone comes from authentication; any other company's is read once.
         var zones = new Dictionary<int, TimeZoneInfo>();
@@ -759,7 +787,6 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             row.Stamp = now;
         }
 
-        await InsertAsync(db, rows, ct);
         if (pending.ExpiredUsers.Count > 0)
         {
             // A user's venues or permissions changed: their devices must reload (SPEC §4). A set-based delete in this
@@ -768,18 +795,25 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
                 .Where(a => pending.ExpiredUsers.Contains(a.UserId)).ExecuteDeleteAsync(ct);
         }
 
+        var commit = pending.OwnsTransaction && rows.Count > 0 && db.Database.IsNpgsql();
+        await InsertAsync(db, rows, commit, ct);
         // Expired acknowledgments matter to waiting devices too: their next read answers "No achievements".
-        return rows.Count > 0 || pending.ExpiredUsers.Count > 0;
+        return commit ? LogWritten.AndCommitted
+            : rows.Count > 0 || pending.ExpiredUsers.Count > 0 ? LogWritten.Logged
+            : LogWritten.Nothing;
     }
 
     /// <summary>
     /// A plain multi-row INSERT on the writer's connection and transaction, past EF: nothing needs reading back, and
     /// the change tracker's pipeline (or EF's raw SQL path) would be much of what capture costs a one-record save.
+    /// With <paramref name="commit"/>, the last command ends with the transaction's COMMIT (PostgreSQL): Npgsql follows
+    /// the transaction's status from the server's replies, so its transaction object knows it has completed.
     /// </summary>
-    private static async Task InsertAsync(VelvetDb db, List<ChangeLogEntry> rows, CancellationToken ct)
+    private static async Task InsertAsync(VelvetDb db, List<ChangeLogEntry> rows, bool commit, CancellationToken ct)
     {
         const int RowsPerStatement = 500; // far below either engine's limit on parameters per statement
-        foreach (var chunk in rows.Chunk(RowsPerStatement))
+        var chunks = rows.Chunk(RowsPerStatement).ToList();
+        foreach (var chunk in chunks)
         {
             await using var command = RawSql.CreateCommand(db.Database);
             var sql = new System.Text.StringBuilder("INSERT INTO \"ChangeLog\" (\"CompanyId\", \"ClassName\", \"RecordId\", \"Action\", \"Data\", \"VenueId\", \"UserId\", \"Stamp\") VALUES ");
@@ -797,6 +831,11 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
                     .Append(Add(row.VenueId, System.Data.DbType.Int32)).Append(", ")
                     .Append(Add(row.UserId, System.Data.DbType.Int32)).Append(", ")
                     .Append(Add(row.Stamp, System.Data.DbType.Int64)).Append(')');
+            }
+
+            if (commit && chunk == chunks[^1])
+            {
+                sql.Append(";\nCOMMIT");
             }
 
             command.CommandText = sql.ToString();

@@ -258,6 +258,31 @@ public abstract class LastChangesEndpointsTests(VelvetApp app) : IntegrationTest
     }
 
     [DbFact]
+    public async Task Saves_one_after_another_on_one_context_are_each_committed_and_logged()
+    {
+        // Capture commits the transaction it opened for a save; the context's next save opens and commits its own.
+        var world = await TestWorld.CreateAsync(App);
+        await AcknowledgeAsync(Api, world.AdminToken);
+        var contact = await AddContactAsync(App, world);
+        await using var scope = App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Velvet.Api.Storage.VelvetDb>();
+        db.Tenant.UseSystem();
+        var loaded = await db.Contacts.SingleAsync(c => c.Id == contact.Id);
+        string[] names = ["First", "Second", "Third"];
+        foreach (var name in names)
+        {
+            loaded.LastName = name;
+            await db.SaveChangesAsync();
+            Assert.Null(db.Database.CurrentTransaction);
+            Assert.Equal(name, await App.WithDbAsync((other, _) => other.Contacts.Where(c => c.Id == contact.Id).Select(c => c.LastName).SingleAsync()));
+        }
+
+        var logged = await App.WithDbAsync((other, _) => other.ChangeLog.Where(e => e.ClassName == "Contact" && e.RecordId == contact.Id && e.Action == "update")
+            .OrderBy(e => e.Id).Select(e => e.Data).ToListAsync());
+        Assert.Equal(names, logged.Select(data => JsonDocument.Parse(data!).RootElement.GetProperty("last_name").GetString()));
+    }
+
+    [DbFact]
     public async Task A_captured_update_through_the_api_logs_no_warning()
     {
         var world = await TestWorld.CreateAsync(App);

@@ -71,6 +71,27 @@ public sealed class LostRaceTests_Postgres(PostgresApp app) : IClassFixture<Post
         Assert.Equal(before, await app.WithDbAsync((db, _) => db.ChangeLog.CountAsync()));
     }
 
+    [DbFact]
+    public async Task An_update_whose_log_write_or_commit_lost_a_race_answers_503_writes_nothing_and_the_next_update_is_logged()
+    {
+        // The log's INSERT carries the transaction's COMMIT: whichever of the two fails, nothing of the update may stay.
+        var (world, contactId, api) = await ArrangeAsync();
+        var logged = await app.WithDbAsync((db, _) => db.ChangeLog.CountAsync());
+
+        foreach (var atCommit in new[] { false, true })
+        {
+            (await WhileRaisingAsync(atCommit ? "AFTER INSERT" : "BEFORE INSERT", "ChangeLog", atCommit ? "40001" : "40P01",
+                    () => api.Put($"/api/v1/contacts/{contactId}.json", ("auth_token", world.AdminToken), ("contact[last_name]", "Bennett")), atCommit))
+                .AssertError(503, "Service busy, please try again");
+            Assert.Equal(JsonValueKind.Null, (await LastNameAsync(api, world, contactId)).ValueKind);
+            Assert.Equal(logged, await app.WithDbAsync((db, _) => db.ChangeLog.CountAsync()));
+        }
+
+        (await api.Put($"/api/v1/contacts/{contactId}.json", ("auth_token", world.AdminToken), ("contact[last_name]", "Bennett"))).AssertOk();
+        Assert.Equal("Bennett", (await LastNameAsync(api, world, contactId)).GetString());
+        Assert.Equal(logged + 1, await app.WithDbAsync((db, _) => db.ChangeLog.CountAsync()));
+    }
+
     private async Task<(TestWorld World, int ContactId, ApiClient Api)> ArrangeAsync()
     {
         var world = await TestWorld.CreateAsync(app);
@@ -81,13 +102,19 @@ public sealed class LostRaceTests_Postgres(PostgresApp app) : IClassFixture<Post
     private static async Task<JsonElement> LastNameAsync(ApiClient api, TestWorld world, int contactId) =>
         (await api.Get($"/api/v1/contacts/{contactId}.json", ("auth_token", world.AdminToken))).AssertOk().Json.GetProperty("last_name");
 
-    /// <summary>Runs <paramref name="step"/> while every <paramref name="timing"/> row change of the table fails with <paramref name="sqlState"/>.</summary>
-    private async Task<Reply> WhileRaisingAsync(string timing, string table, string sqlState, Func<Task<Reply>> step)
+    /// <summary>
+    /// Runs <paramref name="step"/> while every <paramref name="timing"/> row change of the table fails with <paramref name="sqlState"/>;
+    /// <paramref name="atCommit"/>: when the transaction commits (a deferred constraint trigger), not at the statement.
+    /// </summary>
+    private async Task<Reply> WhileRaisingAsync(string timing, string table, string sqlState, Func<Task<Reply>> step, bool atCommit = false)
     {
+        var trigger = atCommit
+            ? $"""CREATE CONSTRAINT TRIGGER raise_race {timing} ON "{table}" DEFERRABLE INITIALLY DEFERRED"""
+            : $"""CREATE TRIGGER raise_race {timing} ON "{table}" """;
         var install = $"""
             CREATE OR REPLACE FUNCTION raise_{sqlState}() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN RAISE EXCEPTION 'raised by the test' USING ERRCODE = '{sqlState}'; END $$;
-            CREATE TRIGGER raise_race {timing} ON "{table}" FOR EACH ROW EXECUTE FUNCTION raise_{sqlState}();
+            {trigger} FOR EACH ROW EXECUTE FUNCTION raise_{sqlState}();
             """;
         var remove = $"""DROP TRIGGER IF EXISTS raise_race ON "{table}";""";
         await app.WithDbAsync((db, _) => db.Database.ExecuteSqlRawAsync(install));
