@@ -48,6 +48,7 @@ public static class CaptureCost
         await without.UpdateAsync(Warmup);
         var warmed = await WarmUntilCompiledAsync(with, without);
         Console.WriteLine(warmed);
+        var (withAllocated, withoutAllocated) = (with.AllocatedBytes, without.AllocatedBytes);
         var withTimes = new List<double>();
         var withoutTimes = new List<double>();
         var paired = new List<double>();
@@ -77,6 +78,9 @@ public static class CaptureCost
         var a = Latencies.Of(withTimes);
         var b = Latencies.Of(withoutTimes);
         var logged = await with.LoggedAsync();
+        double PerUpdate(long bytes) => bytes / 1024.0 / withTimes.Count;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{engine}: allocated per update (the whole process while the variant runs): with capture {PerUpdate(with.AllocatedBytes - withAllocated):F1} KB, without {PerUpdate(without.AllocatedBytes - withoutAllocated):F1} KB"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{engine}: PUT /api/v1/contacts/:id.json, {withTimes.Count} each: with capture {a}; without {b}; overhead mean {a.Mean / b.Mean - 1:P0}, p50 {a.P50 / b.P50 - 1:P0}; median of {Rounds} paired rounds {MedianWithConfidence(paired)} (rounds {paired.Min():P0} to {paired.Max():P0}) ({logged} log entries written by the captured server)"));
         var notLogged = await without.LoggedAsync();
@@ -210,9 +214,13 @@ public static class CaptureCost
             return new Variant(factory, http, token, contactId, database, postgres, dataDir);
         }
 
+        /// <summary>Bytes the process allocated while this variant's updates ran.</summary>
+        public long AllocatedBytes { get; private set; }
+
         public async Task<List<double>> UpdateAsync(int count)
         {
             var latencies = new List<double>(count);
+            var allocated = GC.GetTotalAllocatedBytes();
             for (var i = 0; i < count; i++)
             {
                 using var form = new FormUrlEncodedContent(new Dictionary<string, string>
@@ -230,6 +238,7 @@ public static class CaptureCost
                 }
             }
 
+            AllocatedBytes += GC.GetTotalAllocatedBytes() - allocated;
             return latencies;
         }
 

@@ -227,17 +227,25 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         }
 
         pending.AwaitingRegistration = false;
-        var sql = new System.Text.StringBuilder(command.CommandText.TrimEnd().TrimEnd(';')).Append(";\n")
-            .Append(SyncWatermark.RegistrationSql(RawSql.AddParameter(command, "velvet_writer", _watermark.WriterKey(), System.Data.DbType.Int64)));
+        RawSql.AddParameter(command, WriterParameter, _watermark.WriterKey(), System.Data.DbType.Int64);
+        var saved = command.CommandText.AsSpan().TrimEnd().TrimEnd(';');
         // Read in DataReaderClosing, which EF raises synchronously for a synchronous save: only asynchronous saves ride.
+        // The statements are joined into the command's text at once: it is the largest string a captured save makes.
         if (eventData.IsAsync && ContactsToRide(pending) is { } ids)
         {
             pending.RideCommand = command;
-            sql.Append(";\n").Append(ChangeData.ContactsSql(db, command, ids));
+            command.CommandText = string.Concat(saved, RideRegistration, ";\n", ChangeData.ContactsSql(db, command, ids));
         }
-
-        command.CommandText = sql.ToString();
+        else
+        {
+            command.CommandText = string.Concat(saved, RideRegistration);
+        }
     }
+
+    private const string WriterParameter = "velvet_writer";
+
+    /// <summary>The registration as a statement appended to a batch, after its separator.</summary>
+    private static readonly string RideRegistration = ";\n" + SyncWatermark.RegistrationSql("@" + WriterParameter);
 
     /// <summary>EF sends a save's batches as readers; any other command of the save after the ride makes its read too early as well.</summary>
     private void SaveCommandExecuting(CommandEventData eventData)
@@ -489,6 +497,11 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     private static async Task IncludeCascadesAsync(VelvetDb db, CancellationToken ct)
     {
         var deleted = db.ChangeTracker.Entries().Where(e => e.State == EntityState.Deleted).Select(e => e.Entity).ToList();
+        if (!deleted.Any(e => e is Contact or TagCategory or Tag or User or Venue))
+        {
+            return;
+        }
+
         var contactIds = deleted.OfType<Contact>().Select(c => c.Id).ToList();
         var categoryIds = deleted.OfType<TagCategory>().Select(c => c.Id).ToList();
         var userIds = deleted.OfType<User>().Select(u => u.Id).ToList();

@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Velvet.Api.Contacts;
 using Velvet.Api.LogMethods;
 using Velvet.Api.Notes;
@@ -57,8 +59,21 @@ internal static class ChangeData
     /// </summary>
     public static string ContactsSql(VelvetDb db, DbCommand command, IReadOnlyList<int> ids)
     {
+        List<string> placeholders = [.. ids.Select((id, i) => RawSql.AddParameter(command, "velvet_contact" + i.ToString(CultureInfo.InvariantCulture), id))];
+        // The text depends only on the model and the number of ids: a save's usual one or few are built once.
+        return ids.Count <= CachedContactsSqlIds
+            ? ContactsSqlTexts.GetOrAdd((db.Model, ids.Count), static (_, state) => ContactsSqlText(state.db, state.placeholders), (db, placeholders))
+            : ContactsSqlText(db, placeholders);
+    }
+
+    private const int CachedContactsSqlIds = 16;
+
+    private static readonly ConcurrentDictionary<(IModel, int), string> ContactsSqlTexts = new();
+
+    private static string ContactsSqlText(VelvetDb db, List<string> placeholders)
+    {
         var names = new SqlNames(db);
-        var list = string.Join(", ", ids.Select((id, i) => RawSql.AddParameter(command, "velvet_contact" + i.ToString(CultureInfo.InvariantCulture), id)));
+        var list = string.Join(", ", placeholders);
         string Of<T>(string parentColumn)
             where T : class =>
             $"{EntityRows<T>.For(db).Select} WHERE {names.Column<T>(parentColumn)} IN ({list}) ORDER BY {names.Column<T>("Id")}";
