@@ -90,14 +90,15 @@ public static class CaptureCost
 
     /// <summary>
     /// The median and its 95 % confidence interval, free of any assumption about the distribution: the true median lies
-    /// between these two order statistics with 95 % probability (normal approximation of the binomial, n/2 ± 0.98·√n).
+    /// between these two order statistics with 95 % probability (normal approximation of the binomial: ranks
+    /// ⌊n/2 − 0.98·√n⌋ and ⌈1 + n/2 + 0.98·√n⌉, counted from 1).
     /// </summary>
     private static string MedianWithConfidence(List<double> values)
     {
         List<double> sorted = [.. values.Order()];
         var half = 0.98 * Math.Sqrt(sorted.Count);
-        var low = sorted[Math.Max(0, (int)Math.Floor(sorted.Count / 2.0 - half))];
-        var high = sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(sorted.Count / 2.0 + half))];
+        var low = sorted[Math.Max(0, (int)Math.Floor(sorted.Count / 2.0 - half) - 1)];
+        var high = sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(1 + sorted.Count / 2.0 + half) - 1)];
         return string.Create(CultureInfo.InvariantCulture, $"{Latencies.Percentile(sorted, 0.5):P0} (95 % CI {low:P0} to {high:P0})");
     }
 

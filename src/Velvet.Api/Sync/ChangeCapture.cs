@@ -372,16 +372,13 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             // EF raises no SaveChangesFailed for a failure here: end what this interceptor began, which also ends the
             // writer's registration (a leaked one would hold every watermark back until its lease ends). Disposing rolls
             // the transaction back, or does nothing when the COMMIT sent with the log's INSERT ended it already.
-            await db.Database.CurrentTransaction.DisposeAsync();
-            End(transaction, db);
+            await ReleaseOwnedAsync(db, transaction, committed: false);
             throw;
         }
 
         if (written == LogWritten.AndCommitted)
         {
-            // The transaction ended with the log's last statement; EF's transaction only has to let go of it.
-            await db.Database.CurrentTransaction!.DisposeAsync();
-            Committed(transaction, db, logged: true);
+            await ReleaseOwnedAsync(db, transaction, committed: true);
             return result;
         }
 
@@ -396,6 +393,27 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Lets go of capture's own transaction without EF's commit or rollback: committed by the log's last command, or
+    /// abandoned after a failure (disposing rolls back what is still open). The bookkeeping their events would trigger
+    /// comes first: disposing hands the connection back to the pool, and with it Npgsql's transaction object, which
+    /// the next transaction on that connection reuses. EF's own commit log line and diagnostic events are not raised
+    /// for such a commit.
+    /// </summary>
+    private async Task ReleaseOwnedAsync(VelvetDb db, DbTransaction transaction, bool committed)
+    {
+        if (committed)
+        {
+            Committed(transaction, db, logged: true);
+        }
+        else
+        {
+            End(transaction, db);
+        }
+
+        await db.Database.CurrentTransaction!.DisposeAsync();
     }
 
     private enum LogWritten
@@ -825,9 +843,9 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     private static async Task InsertAsync(VelvetDb db, List<ChangeLogEntry> rows, bool commit, CancellationToken ct)
     {
         const int RowsPerStatement = 500; // far below either engine's limit on parameters per statement
-        var chunks = rows.Chunk(RowsPerStatement).ToList();
-        foreach (var chunk in chunks)
+        for (var start = 0; start < rows.Count; start += RowsPerStatement)
         {
+            var chunk = rows.Skip(start).Take(RowsPerStatement);
             await using var command = RawSql.CreateCommand(db.Database);
             var sql = new System.Text.StringBuilder("INSERT INTO \"ChangeLog\" (\"CompanyId\", \"ClassName\", \"RecordId\", \"Action\", \"Data\", \"VenueId\", \"UserId\", \"Stamp\") VALUES ");
             string Add(object? value, System.Data.DbType type) =>
@@ -846,7 +864,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
                     .Append(Add(row.Stamp, System.Data.DbType.Int64)).Append(')');
             }
 
-            if (commit && chunk == chunks[^1])
+            if (commit && start + RowsPerStatement >= rows.Count)
             {
                 sql.Append(";\nCOMMIT");
             }

@@ -260,8 +260,10 @@ public abstract class LastChangesEndpointsTests(VelvetApp app) : IntegrationTest
     [DbFact]
     public async Task Saves_one_after_another_on_one_context_are_each_committed_and_logged()
     {
-        // Capture commits the transaction it opened for a save; the context's next save opens and commits its own.
+        // Capture commits the transaction it opened for a save, and wakes long polls; the context's next save opens and
+        // commits its own.
         var world = await TestWorld.CreateAsync(App);
+        var signal = App.Services.GetRequiredService<SyncSignal>();
         await AcknowledgeAsync(Api, world.AdminToken);
         var contact = await AddContactAsync(App, world);
         await using var scope = App.Services.CreateAsyncScope();
@@ -272,7 +274,9 @@ public abstract class LastChangesEndpointsTests(VelvetApp app) : IntegrationTest
         foreach (var name in names)
         {
             loaded.LastName = name;
+            var woken = signal.NextLocalCommit;
             await db.SaveChangesAsync();
+            Assert.True(woken.IsCompleted);
             Assert.Null(db.Database.CurrentTransaction);
             Assert.Equal(name, await App.WithDbAsync((other, _) => other.Contacts.Where(c => c.Id == contact.Id).Select(c => c.LastName).SingleAsync()));
         }

@@ -77,6 +77,7 @@ public sealed class LostRaceTests_Postgres(PostgresApp app) : IClassFixture<Post
         // The log's INSERT carries the transaction's COMMIT: whichever of the two fails, nothing of the update may stay.
         var (world, contactId, api) = await ArrangeAsync();
         var logged = await app.WithDbAsync((db, _) => db.ChangeLog.CountAsync());
+        var lines = app.Logs.All.Count;
 
         foreach (var atCommit in new[] { false, true })
         {
@@ -86,6 +87,8 @@ public sealed class LostRaceTests_Postgres(PostgresApp app) : IClassFixture<Post
             Assert.Equal(JsonValueKind.Null, (await LastNameAsync(api, world, contactId)).ValueKind);
             Assert.Equal(logged, await app.WithDbAsync((db, _) => db.ChangeLog.CountAsync()));
         }
+
+        Assert.DoesNotContain(app.Logs.All.Skip(lines), line => line.Contains("Unhandled error", StringComparison.Ordinal));
 
         (await api.Put($"/api/v1/contacts/{contactId}.json", ("auth_token", world.AdminToken), ("contact[last_name]", "Bennett"))).AssertOk();
         Assert.Equal("Bennett", (await LastNameAsync(api, world, contactId)).GetString());
