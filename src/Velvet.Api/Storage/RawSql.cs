@@ -25,11 +25,14 @@ internal static class RawSql
         return command;
     }
 
-    /// <summary>Adds a parameter named <c>@<paramref name="name"/></c> and returns that placeholder.</summary>
+    /// <summary>How SQL text names the parameter <see cref="AddParameter"/> adds under <paramref name="name"/>.</summary>
+    public static string Placeholder(string name) => "@" + name;
+
+    /// <summary>Adds a parameter named <see cref="Placeholder"/> of <paramref name="name"/> and returns that placeholder.</summary>
     public static string AddParameter(DbCommand command, string name, object? value, DbType? type = null)
     {
         var parameter = command.CreateParameter();
-        parameter.ParameterName = "@" + name;
+        parameter.ParameterName = Placeholder(name);
         parameter.Value = value ?? DBNull.Value;
         if (type is { } dbType)
         {

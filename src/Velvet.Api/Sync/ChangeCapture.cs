@@ -245,7 +245,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     private const string WriterParameter = "velvet_writer";
 
     /// <summary>The registration as a statement appended to a batch, after its separator.</summary>
-    private static readonly string RideRegistration = ";\n" + SyncWatermark.RegistrationSql("@" + WriterParameter);
+    private static readonly string RideRegistration = ";\n" + SyncWatermark.RegistrationSql(RawSql.Placeholder(WriterParameter));
 
     /// <summary>EF sends a save's batches as readers; any other command of the save after the ride makes its read too early as well.</summary>
     private void SaveCommandExecuting(CommandEventData eventData)
