@@ -78,10 +78,13 @@ internal sealed class Contact : ICompanyOwned
     public DateTime UpdatedAt { get; set; }
 
     // Search keys, kept in step with the fields above by Contact.RefreshSearchKeys so that indexes serve searches.
+    [DerivedText]
     public string? EmailKey { get; set; }
 
+    [DerivedText]
     public string? PhoneKey { get; set; }
 
+    [DerivedText]
     public string NameKey { get; set; } = "";
 
     public List<ContactOwner> Owners { get; set; } = [];

@@ -163,7 +163,7 @@ internal static class ContactsEndpoints
             var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
             ContactParams.Require(contact, errors);
             // A card whose text the database cannot hold (too long, a NUL) is skipped like any other invalid card.
-            if (errors.Count == 0 && TextLimits.FirstProblem(db.Entry(contact)) is null)
+            if (errors.Count == 0 && !TextLimits.Problems(db.Entry(contact)).Any())
             {
                 contact.RefreshSearchKeys();
                 candidates.Add(contact);

@@ -6,14 +6,20 @@ using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace Velvet.Api.Storage;
 
-/// <summary>A text its column cannot hold; the error middleware answers it 400, naming the field and the rule.</summary>
-internal sealed class UnstorableTextException(string property, string problem) : Exception($"{property} {problem}")
+/// <summary>Texts their columns cannot hold; the error middleware answers them 400, naming every field and its rule.</summary>
+internal sealed class UnstorableTextException(IReadOnlyDictionary<string, string[]> problems)
+    : Exception(string.Join(", ", problems.SelectMany(p => p.Value.Select(problem => $"{p.Key} {problem}"))))
 {
-    public string Property { get; } = property;
-
-    /// <summary>In the API's words, e.g. "is too long (maximum is 100 characters)".</summary>
-    public string Problem { get; } = problem;
+    /// <summary>By property name, in the API's words, e.g. "is too long (maximum is 100 characters)".</summary>
+    public IReadOnlyDictionary<string, string[]> Problems { get; } = problems;
 }
+
+/// <summary>
+/// A text the entity derives from others it holds (a search key): when one of those does not fit either, the client is
+/// told of that one alone, the field it sent.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class DerivedTextAttribute : Attribute;
 
 /// <summary>
 /// Every save's texts against what their columns hold, before anything is sent. PostgreSQL refuses a text longer
@@ -37,12 +43,14 @@ internal sealed class TextLimits : SaveChangesInterceptor
     }
 
     /// <summary>
-    /// The first text of the entity its column cannot hold, as (property, problem); null when all fit. An entity not
+    /// Every text of the entity its column cannot hold, as (property, problem); none when all fit. An entity not
     /// tracked yet (an import's candidate) is checked whole, a modified one only in the properties it changes.
     /// </summary>
-    public static (string Property, string Problem)? FirstProblem(EntityEntry entry)
+    public static IEnumerable<(string Property, string Problem)> Problems(EntityEntry entry)
     {
-        foreach (var column in TextColumnsOf(entry.Metadata))
+        List<(string Property, string Problem)>? derived = null;
+        var sent = false;
+        foreach (var (column, isDerived) in TextColumnsOf(entry.Metadata))
         {
             var property = entry.Property(column);
             if ((entry.State == EntityState.Modified && !property.IsModified) || property.CurrentValue is not { } value)
@@ -54,26 +62,49 @@ internal sealed class TextLimits : SaveChangesInterceptor
             var converter = column.GetTypeMapping().Converter;
             var text = (string)(converter is null ? value : converter.ConvertToProvider(value)!);
 
-            // Characters, as the column counts them: an emoji is two UTF-16 units but one character.
-            if (column.GetMaxLength() is { } max && text.Length > max && text.EnumerateRunes().Count() > max)
+            foreach (var problem in ProblemsOf(column, text))
             {
-                return (column.Name, $"is too long (maximum is {max} characters)");
-            }
-
-            if (text.Contains('\0', StringComparison.Ordinal))
-            {
-                return (column.Name, "contains a null character");
+                if (isDerived)
+                {
+                    (derived ??= []).Add((column.Name, problem));
+                }
+                else
+                {
+                    sent = true;
+                    yield return (column.Name, problem);
+                }
             }
         }
 
-        return null;
+        if (!sent && derived is not null)
+        {
+            foreach (var problem in derived)
+            {
+                yield return problem;
+            }
+        }
+    }
+
+    private static IEnumerable<string> ProblemsOf(IProperty column, string text)
+    {
+        // Characters, as the column counts them: an emoji is two UTF-16 units but one character.
+        if (column.GetMaxLength() is { } max && text.Length > max && text.EnumerateRunes().Count() > max)
+        {
+            yield return $"is too long (maximum is {max} characters)";
+        }
+
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            yield return "contains a null character";
+        }
     }
 
     // Every save passes here: each entity type's text columns are found once, not among its dates and numbers each time.
-    private static readonly ConcurrentDictionary<IEntityType, IProperty[]> TextColumns = new();
+    private static readonly ConcurrentDictionary<IEntityType, (IProperty Column, bool IsDerived)[]> TextColumns = new();
 
-    private static IProperty[] TextColumnsOf(IEntityType type) => TextColumns.GetOrAdd(type, static t =>
-        [.. t.GetProperties().Where(p => (p.GetTypeMapping().Converter?.ProviderClrType ?? p.ClrType) == typeof(string))]);
+    private static (IProperty Column, bool IsDerived)[] TextColumnsOf(IEntityType type) => TextColumns.GetOrAdd(type, static t =>
+        [.. t.GetProperties().Where(p => (p.GetTypeMapping().Converter?.ProviderClrType ?? p.ClrType) == typeof(string))
+            .Select(p => (p, p.PropertyInfo?.IsDefined(typeof(DerivedTextAttribute), inherit: false) == true))]);
 
     private static void Check(DbContext? context)
     {
@@ -82,12 +113,32 @@ internal sealed class TextLimits : SaveChangesInterceptor
             return;
         }
 
+        Dictionary<string, List<string>>? problems = null;
         foreach (var entry in context.ChangeTracker.Entries())
         {
-            if (entry.State is (EntityState.Added or EntityState.Modified) && FirstProblem(entry) is var (property, problem))
+            if (entry.State is not (EntityState.Added or EntityState.Modified))
             {
-                throw new UnstorableTextException(property, problem);
+                continue;
             }
+
+            foreach (var (property, problem) in Problems(entry))
+            {
+                problems ??= new(StringComparer.Ordinal);
+                if (!problems.TryGetValue(property, out var list))
+                {
+                    problems[property] = list = [];
+                }
+
+                if (!list.Contains(problem, StringComparer.Ordinal))
+                {
+                    list.Add(problem);
+                }
+            }
+        }
+
+        if (problems is not null)
+        {
+            throw new UnstorableTextException(problems.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal));
         }
     }
 }

@@ -46,10 +46,7 @@ internal sealed class WireErrorMiddleware(RequestDelegate next, ILogger<WireErro
         }
         catch (UnstorableTextException e) when (!context.Response.HasStarted)
         {
-            var invalid = ApiException.Invalid(new Dictionary<string, string[]>
-            {
-                [WireJson.Options.PropertyNamingPolicy!.ConvertName(e.Property)] = [e.Problem],
-            });
+            var invalid = ApiException.Invalid(e.Problems.ToDictionary(p => WireJson.Options.PropertyNamingPolicy!.ConvertName(p.Key), p => p.Value, StringComparer.Ordinal));
             await WriteAsync(context, invalid.StatusCode, invalid.Message, invalid.Errors);
         }
         catch (Exception e) when (StorageErrors.IsLostRace(e) && !context.Response.HasStarted)

@@ -201,10 +201,15 @@ public abstract class ContactsEndpointsTests(VelvetApp app) : IntegrationTest(ap
             ("contact[title]", "CEO"))).AssertError(400).Json;
         var created = (await Api.Post("/api/v1/contacts.json", ("auth_token", world.AdminToken), ("contact[first_name]", "Ann"),
             ("contact[last_name]", new string('y', 101)), ("contact[email]", "ann@example.com"))).AssertError(400).Json;
-
+        var both = (await Api.Put($"/api/v1/contacts/{id}", ("auth_token", world.AdminToken), ("contact[first_name]", new string('x', 101)),
+            ("contact[last_name]", new string('y', 101)))).AssertError(400).Json;
 
         Assert.Equal("is too long (maximum is 100 characters)", tooLong.GetProperty("errors").GetProperty("first_name")[0].GetString());
         Assert.Equal("is too long (maximum is 100 characters)", created.GetProperty("errors").GetProperty("last_name")[0].GetString());
+        // Every field that does not fit is named at once, so the client can correct them in one go.
+        Assert.Equal(["first_name", "last_name"], both.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("First name is too long (maximum is 100 characters), Last name is too long (maximum is 100 characters)",
+            both.GetProperty("message").GetString());
         var stored = (await Api.Get($"/api/v1/contacts/{id}.json", ("auth_token", world.AdminToken))).AssertOk().Json;
         Assert.Equal("John", stored.GetProperty("first_name").GetString());
         Assert.Equal(JsonValueKind.Null, stored.GetProperty("title").ValueKind);
