@@ -41,14 +41,23 @@ internal static class StorageSetup
 
     public static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseSqlite(connectionString, o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
+            .ConfigureWarnings(w => LogFailedSavesOnce(w))
             .AddInterceptors(new SqlitePragmaInterceptor(), TextLimits, ContactChanges);
 
     // Last Changes' capture appends the writer's registration and the read of the save's contacts to the save's first
     // batch on purpose (Sync/ChangeCapture.RideOnFirstBatch); EF reads its own results and would warn of those on every write.
     public static DbContextOptionsBuilder UsePostgres(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseNpgsql(PooledConnectionStrings.GetOrAdd(connectionString, WithPoolDefaults), o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.UnexpectedTrailingResultSetWhenSaving))
+            .ConfigureWarnings(w => LogFailedSavesOnce(w.Ignore(RelationalEventId.UnexpectedTrailingResultSetWhenSaving)))
             .AddInterceptors(TextLimits, ContactChanges);
+
+    /// <summary>
+    /// A failed save reaches whoever made it, which logs it once at the level it deserves: the error middleware a lost
+    /// race as a warning (the client is asked to retry) and anything else as an unhandled error, a background job its
+    /// own failure. EF's error line for the same save would report a handled 503 as an error; it is kept for debugging.
+    /// </summary>
+    private static WarningsConfigurationBuilder LogFailedSavesOnce(WarningsConfigurationBuilder warnings) =>
+        warnings.Log((CoreEventId.SaveChangesFailed, LogLevel.Debug));
 
     // The options are built for every request's context (ContactChangeCapture reads the request's services from them),
     // so the connection string is parsed once per string, not per request: that was 1.3 % of the server's CPU on a
