@@ -49,6 +49,7 @@ public static class CaptureCost
         var warmed = await WarmUntilCompiledAsync(with, without);
         Console.WriteLine(warmed);
         var (withAllocated, withoutAllocated) = (with.AllocatedBytes, without.AllocatedBytes);
+        var (withProcessor, withoutProcessor) = (with.ProcessorTime, without.ProcessorTime);
         var withTimes = new List<double>();
         var withoutTimes = new List<double>();
         var paired = new List<double>();
@@ -79,8 +80,9 @@ public static class CaptureCost
         var b = Latencies.Of(withoutTimes);
         var logged = await with.LoggedAsync();
         double PerUpdate(long bytes) => bytes / 1024.0 / withTimes.Count;
+        double CpuPerUpdate(TimeSpan time) => time.TotalMilliseconds / withTimes.Count;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{engine}: allocated per update (the whole process while the variant runs): with capture {PerUpdate(with.AllocatedBytes - withAllocated):F1} KB, without {PerUpdate(without.AllocatedBytes - withoutAllocated):F1} KB"));
+            $"{engine}: per update, the whole process while the variant runs: allocated with capture {PerUpdate(with.AllocatedBytes - withAllocated):F1} KB, without {PerUpdate(without.AllocatedBytes - withoutAllocated):F1} KB; CPU with capture {CpuPerUpdate(with.ProcessorTime - withProcessor):F3} ms, without {CpuPerUpdate(without.ProcessorTime - withoutProcessor):F3} ms"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{engine}: PUT /api/v1/contacts/:id.json, {withTimes.Count} each: with capture {a}; without {b}; overhead mean {a.Mean / b.Mean - 1:P0}, p50 {a.P50 / b.P50 - 1:P0}; median of {Rounds} paired rounds {MedianWithConfidence(paired)} (rounds {paired.Min():P0} to {paired.Max():P0}) ({logged} log entries written by the captured server)"));
         var notLogged = await without.LoggedAsync();
@@ -218,10 +220,14 @@ public static class CaptureCost
         /// <summary>Bytes the process allocated while this variant's updates ran.</summary>
         public long AllocatedBytes { get; private set; }
 
+        /// <summary>CPU time of the whole process (the server's threads and the client's) while this variant's updates ran.</summary>
+        public TimeSpan ProcessorTime { get; private set; }
+
         public async Task<List<double>> UpdateAsync(int count)
         {
             var latencies = new List<double>(count);
             var allocated = GC.GetTotalAllocatedBytes();
+            var processor = Environment.CpuUsage.TotalTime;
             for (var i = 0; i < count; i++)
             {
                 using var form = new FormUrlEncodedContent(new Dictionary<string, string>
@@ -240,6 +246,7 @@ public static class CaptureCost
             }
 
             AllocatedBytes += GC.GetTotalAllocatedBytes() - allocated;
+            ProcessorTime += Environment.CpuUsage.TotalTime - processor;
             return latencies;
         }
 

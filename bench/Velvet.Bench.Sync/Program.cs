@@ -165,7 +165,7 @@ internal static partial class Program
         if (capture)
         {
             // What AddVelvetStorage adds on top of UseSqlite/UsePostgres.
-            builder.AddInterceptors(new ChangeCapture(new SyncWatermark(TimeProvider.System, new SyncOptions()), new SyncSignal()).Interceptors(postgres is not null));
+            new ChangeCapture(new SyncWatermark(TimeProvider.System, new SyncOptions()), new SyncSignal()).AddTo(builder, postgres is not null);
         }
 
         return builder.Options;

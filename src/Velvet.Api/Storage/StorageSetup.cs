@@ -22,7 +22,7 @@ internal static class StorageSetup
         {
             var connectionString = configuration.GetConnectionString("Postgres")
                 ?? throw new InvalidOperationException("Velvet:Database is Postgres but ConnectionStrings:Postgres is not set");
-            services.AddDbContext<VelvetDb, PostgresVelvetDb>((sp, o) => UsePostgres(o, connectionString).AddInterceptors(sp.GetRequiredService<Sync.ChangeCapture>().Interceptors(postgres: true)));
+            services.AddDbContext<VelvetDb, PostgresVelvetDb>((sp, o) => sp.GetRequiredService<Sync.ChangeCapture>().AddTo(UsePostgres(o, connectionString), postgres: true));
         }
         else
         {
@@ -33,7 +33,7 @@ internal static class StorageSetup
             {
                 services.AddHostedService<SqliteStatistics>();
             }
-            services.AddDbContext<VelvetDb, SqliteVelvetDb>((sp, o) => UseSqlite(o, connectionString).AddInterceptors(sp.GetRequiredService<Sync.ChangeCapture>().Interceptors(postgres: false)));
+            services.AddDbContext<VelvetDb, SqliteVelvetDb>((sp, o) => sp.GetRequiredService<Sync.ChangeCapture>().AddTo(UseSqlite(o, connectionString), postgres: false));
         }
 
         return services;
@@ -44,8 +44,8 @@ internal static class StorageSetup
             .ConfigureWarnings(w => LogFailedSavesOnce(w))
             .AddInterceptors(new SqlitePragmaInterceptor(), TextLimits, ContactChanges);
 
-    // Last Changes' capture appends the writer's registration and the read of the save's contacts to the save's first
-    // batch on purpose (Sync/ChangeCapture.RideOnFirstBatch); EF reads its own results and would warn of those on every write.
+    // Last Changes' capture appends the writer's registration and the read of the save's contacts to the save's last
+    // batch on purpose (Sync/CaptureBatch); EF reads its own results and would warn of those on every write.
     public static DbContextOptionsBuilder UsePostgres(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseNpgsql(PooledConnectionStrings.GetOrAdd(connectionString, WithPoolDefaults), o => o.MigrationsAssembly(typeof(VelvetDb).Assembly.FullName))
             .ConfigureWarnings(w => LogFailedSavesOnce(w.Ignore(RelationalEventId.UnexpectedTrailingResultSetWhenSaving)))

@@ -36,15 +36,18 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     {
         _watermark = watermark;
         _signal = signal;
-        _postgres = [this, new BatchRegistration(this)];
+        _postgres = [this];
         _sqlite = [this, new ConnectionSafetyNet(this)];
     }
 
     /// <summary>
-    /// What capture adds to a context of the engine: each engine's registration needs one more kind of interceptor,
-    /// and EF raises that kind's events for every command or connection of a context that has one.
+    /// What capture adds to a context of the engine. PostgreSQL: the save's batches carry the writer's registration and
+    /// the contacts' read (<see cref="CaptureBatch"/>). SQLite: a connection interceptor ends in-process registrations;
+    /// EF raises its events for every connection of a context that has one.
     /// </summary>
-    public IInterceptor[] Interceptors(bool postgres) => postgres ? _postgres : _sqlite;
+    public DbContextOptionsBuilder AddTo(DbContextOptionsBuilder options, bool postgres) => postgres
+        ? options.AddInterceptors(_postgres).ReplaceService<Microsoft.EntityFrameworkCore.Update.IModificationCommandBatchFactory, CaptureBatchFactory>()
+        : options.AddInterceptors(_sqlite);
 
     private const string Create = "create";
     private const string Update = "update";
@@ -69,21 +72,11 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
 
         public bool OwnsTransaction { get; set; }
 
-        /// <summary>PostgreSQL: the writer's registration has yet to ride on the save's first batch.</summary>
+        /// <summary>PostgreSQL: the writer's registration has yet to ride on the save's last batch.</summary>
         public bool AwaitingRegistration { get; set; }
 
-        /// <summary>PostgreSQL: the batch the contacts' read rode on, until its reader closes; null again after a later batch.</summary>
-        public DbCommand? RideCommand { get; set; }
-
-        /// <summary>The contacts read on the save's only batch, by id: read after every statement of the save.</summary>
+        /// <summary>The contacts read on the save's last batch, by id: read after every statement of the save.</summary>
         public Dictionary<int, ContactWithNotes>? Ridden { get; set; }
-
-        /// <summary>A later command of the save: what rode on the first batch was read before this one's statements.</summary>
-        public void VoidRide()
-        {
-            RideCommand = null;
-            Ridden = null;
-        }
 
         /// <summary>The parents of a class that this save does not delete: a deleted one gets a destroy and is never read.</summary>
         public List<int> Surviving(string className, HashSet<int> ids) => [.. ids.Where(id => !Destroyed.Contains((className, id)))];
@@ -151,8 +144,8 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             ownsTransaction = true;
         }
 
-        // The writer registers before its stamps are read (WriteLogAsync). PostgreSQL: at the end of the save's first
-        // batch (RideOnFirstBatch), which saves the registration a round trip of its own.
+        // The writer registers before its stamps are read (WriteLogAsync). PostgreSQL: at the end of the save's last
+        // batch (RideOnLastBatch), which saves the registration a round trip of its own.
         var postgres = db.Database.IsNpgsql();
         if (!postgres)
         {
@@ -206,71 +199,49 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     }
 
     /// <summary>
-    /// Appends to the save's first batch, after its own statements, the writer's registration and the read of the
-    /// contacts whose data the log needs (<see cref="ContactsToRide"/>): EF reads the results of its own statements by
-    /// position and leaves the rest, which <see cref="ReadRiddenContactsAsync"/> reads before the batch's reader closes.
-    /// The statements' texts never change for the same number of contacts (keys and ids are parameters), so PostgreSQL
-    /// keeps them prepared. They run after the batch's row changes, under its row locks and those taken before it
-    /// (LockParentsAsync), and before any stamp is read.
+    /// What the save's last batch carries after its own statements (<see cref="CaptureBatch"/>): the writer's
+    /// registration, and the read of the contacts whose data the log needs (<see cref="ContactsToRide"/>), which
+    /// <see cref="ReadRiddenContactsAsync"/> reads once EF has read its own results. Null when the save has nothing to
+    /// ride (not capturing, or registered already). The statements' texts never change for the same number of contacts
+    /// (keys and ids are parameters), so PostgreSQL keeps them prepared. They run after every row change of the save,
+    /// under its row locks and those taken before it (LockParentsAsync), and before any stamp is read.
     /// </summary>
-    private void RideOnFirstBatch(DbCommand command, CommandEventData eventData)
+    public string? RideOnLastBatch(DbContext context, Func<string, object, string> addParameter, out bool readsContacts)
     {
-        if (eventData.CommandSource != CommandSource.SaveChanges || eventData.Context is not VelvetDb db || !_pending.TryGetValue(db, out var pending))
+        readsContacts = false;
+        if (context is not VelvetDb db || !_pending.TryGetValue(db, out var pending) || !pending.AwaitingRegistration)
         {
-            return;
-        }
-
-        if (!pending.AwaitingRegistration)
-        {
-            pending.VoidRide();
-            return;
+            return null;
         }
 
         pending.AwaitingRegistration = false;
-        RawSql.AddParameter(command, WriterParameter, _watermark.WriterKey(), System.Data.DbType.Int64);
-        var saved = command.CommandText.AsSpan().TrimEnd().TrimEnd(';');
-        // Read in DataReaderClosing, which EF raises synchronously for a synchronous save: only asynchronous saves ride.
-        // The statements are joined into the command's text at once: it is the largest string a captured save makes.
-        if (eventData.IsAsync && ContactsToRide(pending) is { } ids)
+        addParameter(WriterParameter, _watermark.WriterKey());
+        if (ContactsToRide(pending) is not { } ids)
         {
-            pending.RideCommand = command;
-            command.CommandText = string.Concat(saved, RideRegistration, ";\n", ChangeData.ContactsSql(db, command, ids));
+            return Registration;
         }
-        else
-        {
-            command.CommandText = string.Concat(saved, RideRegistration);
-        }
+
+        readsContacts = true;
+        return string.Concat(Registration, ";\n", ChangeData.ContactsSql(db, addParameter, ids));
     }
 
     private const string WriterParameter = "velvet_writer";
 
-    /// <summary>The registration as a statement appended to a batch, after its separator.</summary>
-    private static readonly string RideRegistration = ";\n" + SyncWatermark.RegistrationSql(RawSql.Placeholder(WriterParameter));
-
-    /// <summary>EF sends a save's batches as readers; any other command of the save after the ride makes its read too early as well.</summary>
-    private void SaveCommandExecuting(CommandEventData eventData)
-    {
-        if (eventData.CommandSource == CommandSource.SaveChanges && eventData.Context is VelvetDb db && _pending.TryGetValue(db, out var pending))
-        {
-            pending.VoidRide();
-        }
-    }
+    private static readonly string Registration = SyncWatermark.RegistrationSql(RawSql.Placeholder(WriterParameter));
 
     /// <summary>
-    /// Reads the contacts that rode on the save's batch (<see cref="RideOnFirstBatch"/>): the result sets after the
+    /// Reads the contacts that rode on the save's last batch (<see cref="RideOnLastBatch"/>): the result sets after the
     /// registration's, which EF left unread.
     /// </summary>
-    private async ValueTask ReadRiddenContactsAsync(DbCommand command, DataReaderClosingEventData eventData)
+    public async Task ReadRiddenContactsAsync(DbContext context, DbDataReader reader)
     {
-        if (eventData.Context is not VelvetDb db || !_pending.TryGetValue(db, out var pending) || pending.RideCommand != command)
+        if (context is not VelvetDb db || !_pending.TryGetValue(db, out var pending))
         {
             return;
         }
 
-        pending.RideCommand = null;
         try
         {
-            var reader = eventData.DataReader;
             while (!(reader.FieldCount == 1 && reader.GetName(0) == SyncWatermark.RegisteredColumn))
             {
                 if (!await reader.NextResultAsync())
@@ -289,55 +260,6 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
             // The batch failed or was cancelled, or its results are not where they were put: EF's own exception, if any,
             // is the one the caller must see, and a save that goes on reads its contacts after it instead.
             pending.Ridden = null;
-        }
-    }
-
-    /// <summary>PostgreSQL: the registration and the contacts' read ride on the save's first batch (<see cref="RideOnFirstBatch"/>).</summary>
-    private sealed class BatchRegistration(ChangeCapture capture) : DbCommandInterceptor
-    {
-        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
-            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-        {
-            capture.RideOnFirstBatch(command, eventData);
-            return ValueTask.FromResult(result);
-        }
-
-        public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
-        {
-            capture.RideOnFirstBatch(command, eventData);
-            return result;
-        }
-
-        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result,
-            CancellationToken cancellationToken = default)
-        {
-            capture.SaveCommandExecuting(eventData);
-            return ValueTask.FromResult(result);
-        }
-
-        public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
-        {
-            capture.SaveCommandExecuting(eventData);
-            return result;
-        }
-
-        public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result,
-            CancellationToken cancellationToken = default)
-        {
-            capture.SaveCommandExecuting(eventData);
-            return ValueTask.FromResult(result);
-        }
-
-        public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
-        {
-            capture.SaveCommandExecuting(eventData);
-            return result;
-        }
-
-        public override async ValueTask<InterceptionResult> DataReaderClosingAsync(DbCommand command, DataReaderClosingEventData eventData, InterceptionResult result)
-        {
-            await capture.ReadRiddenContactsAsync(command, eventData);
-            return result;
         }
     }
 

@@ -54,12 +54,14 @@ internal static class ChangeData
     /// <summary>
     /// Contacts with their tags, qualifications and notes, unfiltered, as four statements of one command: one round trip
     /// on PostgreSQL and four short statements for SQLite to compile. EF's include of the three collections is one join
-    /// whose rows multiply (tags × qualifications × notes), or a round trip each. Adds the ids to the command as
-    /// parameters of names of their own, so the statements can also ride on another command (ChangeCapture).
+    /// whose rows multiply (tags × qualifications × notes), or a round trip each. The ids are parameters of names of
+    /// their own, added by <paramref name="addParameter"/>, which returns each one's placeholder
+    /// (<see cref="RawSql.Placeholder"/> of its name: the text is cached), so the statements can also ride on a
+    /// save's batch (<see cref="CaptureBatch"/>).
     /// </summary>
-    public static string ContactsSql(VelvetDb db, DbCommand command, IReadOnlyList<int> ids)
+    public static string ContactsSql(VelvetDb db, Func<string, object, string> addParameter, IReadOnlyList<int> ids)
     {
-        List<string> placeholders = [.. ids.Select((id, i) => RawSql.AddParameter(command, "velvet_contact" + i.ToString(CultureInfo.InvariantCulture), id))];
+        List<string> placeholders = [.. ids.Select((id, i) => addParameter("velvet_contact" + i.ToString(CultureInfo.InvariantCulture), id))];
         // The text depends only on the model and the number of ids: a save's usual one or few are built once.
         return ids.Count <= CachedContactsSqlIds
             ? ContactsSqlTexts.GetOrAdd((db.Model, ids.Count), static (_, state) => ContactsSqlText(state.db, state.placeholders), (db, placeholders))
@@ -112,7 +114,7 @@ internal static class ChangeData
         try
         {
             await using var command = RawSql.CreateCommand(db.Database);
-            command.CommandText = ContactsSql(db, command, ids);
+            command.CommandText = ContactsSql(db, (name, value) => RawSql.AddParameter(command, name, value), ids);
             await using var reader = await command.ExecuteReaderAsync(ct);
             return await ReadContactsAsync(db, reader, ct);
         }

@@ -74,7 +74,7 @@ public abstract class EntityRowsTests(VelvetApp app) : IntegrationTest(app)
         {
             await db.Database.OpenConnectionAsync();
             await using var command = RawSql.CreateCommand(db.Database);
-            command.CommandText = ChangeData.ContactsSql(db, command, [contact.Id]);
+            command.CommandText = ChangeData.ContactsSql(db, (name, value) => RawSql.AddParameter(command, name, value), [contact.Id]);
             await using var reader = await command.ExecuteReaderAsync();
             return await ChangeData.ReadContactsAsync(db, reader, CancellationToken.None);
         });
