@@ -50,10 +50,10 @@ internal sealed class CaptureBatch(
 
     public override void Complete(bool moreBatchesExpected)
     {
-        if (!moreBatchesExpected && capture.RideOnLastBatch(Dependencies.CurrentContext.Context, AddParameter, out _readsContacts) is { } ride)
+        if (!moreBatchesExpected)
         {
             EndStatement();
-            SqlBuilder.Append(ride);
+            capture.RideOnLastBatch(Dependencies.CurrentContext.Context, SqlBuilder, AddParameter, out _readsContacts);
         }
 
         base.Complete(moreBatchesExpected);
@@ -80,7 +80,10 @@ internal sealed class CaptureBatch(
         return placeholder;
     }
 
-    /// <summary>The batch's statements end with a semicolon, whatever whitespace follows; the ride starts on a line of its own.</summary>
+    /// <summary>
+    /// The batch's last statement ends with a semicolon and a line break, whatever whitespace followed, so a ride starts
+    /// on a line of its own (EF's own text ends so already: nothing changes for a save that has nothing to ride).
+    /// </summary>
     private void EndStatement()
     {
         var end = SqlBuilder.Length;

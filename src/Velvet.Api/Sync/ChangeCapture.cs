@@ -199,30 +199,29 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     }
 
     /// <summary>
-    /// What the save's last batch carries after its own statements (<see cref="CaptureBatch"/>): the writer's
+    /// Appends what the save's last batch carries after its own statements (<see cref="CaptureBatch"/>): the writer's
     /// registration, and the read of the contacts whose data the log needs (<see cref="ContactsToRide"/>), which
-    /// <see cref="ReadRiddenContactsAsync"/> reads once EF has read its own results. Null when the save has nothing to
-    /// ride (not capturing, or registered already). The statements' texts never change for the same number of contacts
+    /// <see cref="ReadRiddenContactsAsync"/> reads once EF has read its own results. Appends nothing when the save
+    /// has nothing to ride (not capturing, or registered already). The statements' texts never change for the same number of contacts
     /// (keys and ids are parameters), so PostgreSQL keeps them prepared. They run after every row change of the save,
     /// under its row locks and those taken before it (LockParentsAsync), and before any stamp is read.
     /// </summary>
-    public string? RideOnLastBatch(DbContext context, Func<string, object, string> addParameter, out bool readsContacts)
+    public void RideOnLastBatch(DbContext context, System.Text.StringBuilder sql, Func<string, object, string> addParameter, out bool readsContacts)
     {
         readsContacts = false;
         if (context is not VelvetDb db || !_pending.TryGetValue(db, out var pending) || !pending.AwaitingRegistration)
         {
-            return null;
+            return;
         }
 
         pending.AwaitingRegistration = false;
         addParameter(WriterParameter, _watermark.WriterKey());
-        if (ContactsToRide(pending) is not { } ids)
+        sql.Append(Registration);
+        if (ContactsToRide(pending) is { } ids)
         {
-            return Registration;
+            readsContacts = true;
+            sql.Append(";\n").Append(ChangeData.ContactsSql(db, addParameter, ids));
         }
-
-        readsContacts = true;
-        return string.Concat(Registration, ";\n", ChangeData.ContactsSql(db, addParameter, ids));
     }
 
     private const string WriterParameter = "velvet_writer";
