@@ -15,8 +15,8 @@ internal sealed class UnstorableTextException(IReadOnlyDictionary<string, string
 }
 
 /// <summary>
-/// A text the entity derives from others it holds (a search key): when one of those does not fit either, the client is
-/// told of that one alone, the field it sent.
+/// A text the entity derives from others it holds (a search key), which fails almost only when one of those does: it is
+/// named only when nothing else of its entity fails, so the client is told of the fields it sent.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
 internal sealed class DerivedTextAttribute : Attribute;

@@ -6,8 +6,8 @@ using Velvet.Api.Storage;
 
 namespace Velvet.Api.Sync;
 
-// The provider's batch is EF's internal API (EF1001): the pinned provider version and the PostgreSQL tests that read what
-// rides on it (LastChangesEndpointsTests, ConcurrentChildWritersTests) guard it. A command interceptor could append the
+// The provider's batch is EF's internal API (EF1001): the pinned provider version and the PostgreSQL tests guard it
+// (CaptureBatchTests sees what rides on the batch; LastChangesEndpointsTests and others check what is read from it). A command interceptor could append the
 // same statements, but once one is registered EF raises command events for every command of every request: about
 // 0.1 ms and 10 KB per contact update (docs/benchmarks.md, session 7).
 #pragma warning disable EF1001
@@ -76,7 +76,7 @@ internal sealed class CaptureBatch(
     {
         var placeholder = RawSql.Placeholder(name);
         RelationalCommandBuilder.AddParameter(name, placeholder, typeMappings.GetMapping(value.GetType()), nullable: false);
-        ParameterValues[name] = value;
+        ParameterValues.Add(name, value);
         return placeholder;
     }
 

@@ -29,14 +29,12 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
 {
     private readonly SyncWatermark _watermark;
     private readonly SyncSignal _signal;
-    private readonly IInterceptor[] _postgres;
     private readonly IInterceptor[] _sqlite;
 
     public ChangeCapture(SyncWatermark watermark, SyncSignal signal)
     {
         _watermark = watermark;
         _signal = signal;
-        _postgres = [this];
         _sqlite = [this, new ConnectionSafetyNet(this)];
     }
 
@@ -46,7 +44,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     /// EF raises its events for every connection of a context that has one.
     /// </summary>
     public DbContextOptionsBuilder AddTo(DbContextOptionsBuilder options, bool postgres) => postgres
-        ? options.AddInterceptors(_postgres).ReplaceService<Microsoft.EntityFrameworkCore.Update.IModificationCommandBatchFactory, CaptureBatchFactory>()
+        ? options.AddInterceptors(this).ReplaceService<Microsoft.EntityFrameworkCore.Update.IModificationCommandBatchFactory, CaptureBatchFactory>()
         : options.AddInterceptors(_sqlite);
 
     private const string Create = "create";
@@ -254,10 +252,11 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
                 pending.Ridden = await ChangeData.ReadContactsAsync(db, reader, CancellationToken.None);
             }
         }
-        catch (Exception e) when (e is DbException or InvalidOperationException or OperationCanceledException)
+        catch (Exception e) when (e is InvalidOperationException or InvalidCastException)
         {
-            // The batch failed or was cancelled, or its results are not where they were put: EF's own exception, if any,
-            // is the one the caller must see, and a save that goes on reads its contacts after it instead.
+            // The results are not where or what they were put as: the save reads its contacts after it instead. A
+            // database error or a cancellation goes on to fail the save (PostgreSQL has aborted the transaction anyway),
+            // where the caller sees what it was: a lost race answers 503.
             pending.Ridden = null;
         }
     }

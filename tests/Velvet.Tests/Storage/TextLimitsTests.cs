@@ -51,7 +51,7 @@ public sealed class TextLimitsTests(SqliteApp app) : IClassFixture<SqliteApp>
     }
 
     [Fact]
-    public async Task A_derived_search_key_is_named_only_when_nothing_it_derives_from_is()
+    public async Task A_derived_search_key_is_named_only_when_nothing_else_of_its_record_is()
     {
         var world = await TestWorld.CreateAsync(app);
         await using var scope = app.Services.CreateAsyncScope();
