@@ -239,8 +239,8 @@ public abstract class LastChangesEndpointsTests(VelvetApp app) : IntegrationTest
     [DbFact]
     public async Task A_contact_saved_with_more_notes_than_one_batch_holds_is_logged_with_every_note()
     {
-        // PostgreSQL reads the contact on the save's first batch; notes the database receives in a later batch must not
-        // be missing from its entry.
+        // PostgreSQL reads the contact on one of the save's batches (the last); notes the database receives in any other
+        // batch must not be missing from its entry.
         var world = await TestWorld.CreateAsync(App);
         var contact = await AddContactAsync(App, world);
         const int Notes = 1_500;
