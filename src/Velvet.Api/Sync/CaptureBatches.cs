@@ -46,14 +46,14 @@ internal sealed class CaptureBatch(
     ModificationCommandBatchFactoryDependencies dependencies, int maxBatchSize, IRelationalTypeMappingSource typeMappings, ChangeCapture capture)
     : NpgsqlModificationCommandBatch(dependencies, maxBatchSize)
 {
-    private bool _readsContacts;
+    private bool _rides;
 
     public override void Complete(bool moreBatchesExpected)
     {
         if (!moreBatchesExpected)
         {
             EndStatement();
-            capture.RideOnLastBatch(Dependencies.CurrentContext.Context, SqlBuilder, AddParameter, out _readsContacts);
+            _rides = capture.RideOnLastBatch(Dependencies.CurrentContext.Context, SqlBuilder, AddParameter);
         }
 
         base.Complete(moreBatchesExpected);
@@ -62,7 +62,7 @@ internal sealed class CaptureBatch(
     protected override async Task ConsumeAsync(RelationalDataReader reader, CancellationToken cancellationToken = default)
     {
         await base.ConsumeAsync(reader, cancellationToken);
-        if (_readsContacts)
+        if (_rides)
         {
             await capture.ReadRiddenContactsAsync(Dependencies.CurrentContext.Context, reader.DbDataReader);
         }

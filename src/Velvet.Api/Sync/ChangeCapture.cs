@@ -199,17 +199,16 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
     /// <summary>
     /// Appends what the save's last batch carries after its own statements (<see cref="CaptureBatch"/>): the writer's
     /// registration, and the read of the contacts whose data the log needs (<see cref="ContactsToRide"/>), which
-    /// <see cref="ReadRiddenContactsAsync"/> reads once EF has read its own results. Appends nothing when the save
-    /// has nothing to ride (not capturing, or registered already). The statements' texts never change for the same number of contacts
+    /// <see cref="ReadRiddenContactsAsync"/> reads once EF has read its own results. False, and nothing appended,
+    /// when the save has nothing to ride (not capturing, or registered already). The statements' texts never change for the same number of contacts
     /// (keys and ids are parameters), so PostgreSQL keeps them prepared. They run after every row change of the save,
     /// under its row locks and those taken before it (LockParentsAsync), and before any stamp is read.
     /// </summary>
-    public void RideOnLastBatch(DbContext context, System.Text.StringBuilder sql, Func<string, object, string> addParameter, out bool readsContacts)
+    public bool RideOnLastBatch(DbContext context, System.Text.StringBuilder sql, Func<string, object, string> addParameter)
     {
-        readsContacts = false;
         if (context is not VelvetDb db || !_pending.TryGetValue(db, out var pending) || !pending.AwaitingRegistration)
         {
-            return;
+            return false;
         }
 
         pending.AwaitingRegistration = false;
@@ -217,9 +216,10 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
         sql.Append(Registration);
         if (ContactsToRide(pending) is { } ids)
         {
-            readsContacts = true;
             sql.Append(";\n").Append(ChangeData.ContactsSql(db, addParameter, ids));
         }
+
+        return true;
     }
 
     private const string WriterParameter = "velvet_writer";
@@ -228,7 +228,7 @@ internal sealed class ChangeCapture : DbTransactionInterceptor, ISaveChangesInte
 
     /// <summary>
     /// Reads the contacts that rode on the save's last batch (<see cref="RideOnLastBatch"/>): the result sets after the
-    /// registration's, which EF left unread.
+    /// registration's, which EF left unread; none when only the registration rode.
     /// </summary>
     public async Task ReadRiddenContactsAsync(DbContext context, DbDataReader reader)
     {

@@ -61,21 +61,27 @@ internal static class ChangeData
     /// </summary>
     public static string ContactsSql(VelvetDb db, Func<string, object, string> addParameter, IReadOnlyList<int> ids)
     {
-        List<string> placeholders = [.. ids.Select((id, i) => addParameter("velvet_contact" + i.ToString(CultureInfo.InvariantCulture), id))];
+        for (var i = 0; i < ids.Count; i++)
+        {
+            addParameter(ContactParameter(i), ids[i]);
+        }
+
         // The text depends only on the model and the number of ids: a save's usual one or few are built once.
         return ids.Count <= CachedContactsSqlIds
-            ? ContactsSqlTexts.GetOrAdd((db.Model, ids.Count), static (_, state) => ContactsSqlText(state.db, state.placeholders), (db, placeholders))
-            : ContactsSqlText(db, placeholders);
+            ? ContactsSqlTexts.GetOrAdd((db.Model, ids.Count), static (key, db) => ContactsSqlText(db, key.Item2), db)
+            : ContactsSqlText(db, ids.Count);
     }
+
+    private static string ContactParameter(int index) => "velvet_contact" + index.ToString(CultureInfo.InvariantCulture);
 
     private const int CachedContactsSqlIds = 16;
 
     private static readonly ConcurrentDictionary<(IModel, int), string> ContactsSqlTexts = new();
 
-    private static string ContactsSqlText(VelvetDb db, List<string> placeholders)
+    private static string ContactsSqlText(VelvetDb db, int ids)
     {
         var names = new SqlNames(db);
-        var list = string.Join(", ", placeholders);
+        var list = string.Join(", ", Enumerable.Range(0, ids).Select(i => RawSql.Placeholder(ContactParameter(i))));
         string Of<T>(string parentColumn)
             where T : class =>
             $"{EntityRows<T>.For(db).Select} WHERE {names.Column<T>(parentColumn)} IN ({list}) ORDER BY {names.Column<T>("Id")}";
